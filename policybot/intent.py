@@ -1,0 +1,117 @@
+"""Question understanding by rules: what is asked (intent) and about what (topic, clause path, 文号)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policybot.document import DOC_NUMBER_RE, cn_to_int, int_to_cn, normalize
+
+WHO_LEADS = "who_leads"
+SUPPORT = "support"
+LOOKUP = "lookup"
+FACT = "fact"
+OTHER = "other"
+INTENTS = (WHO_LEADS, SUPPORT, LOOKUP, FACT, OTHER)
+
+WHO_RE = re.compile(
+    r"谁牵头|谁来?(负责|抓|管|主抓|落实)|牵头(单位|部门|的是)|责任(单位|部门)|负责(单位|部门)|主管部门|"
+    r"由哪(个|些|一)?(家)?(单位|部门|局|个)|哪(个|些|一)?(家)?(单位|部门|局)(牵头|负责|管|来|主抓)|找哪(个|些|家)?|归哪(个|些)?|"
+    r"对接(哪|什么)部门|联系(哪|什么)(个)?部门|谁管|哪个部门"
+)
+FACT_RE = re.compile(
+    r"什么是|是什么意思|指什么|定义|含义|多少|几个|几家|几条|比例|百分点|目标|什么时候|何时|哪一?年|期限|时限|截止|到\d{4}年|年底|"
+    r"依据|根据哪|上位|哪个文件|省级文件|哪天|日期|发文时间|印发时间|谁印发|发文机关|发文单位|还有效|是否有效|有效期|失效|文号|哪些地方|发给|"
+    r"是什么$|是啥|区别|哪些类型|啥时候|设在哪|什么关系|同意了吗|由谁|啥样|什么样"
+)
+SUPPORT_RE = re.compile(
+    r"支持|优惠|扶持|享受|补贴|补助|奖励|奖补|资金|贷款|融资|用地|土地|地块|人才|税|政策|措施|帮助|好处|惠企|减免|倾斜|鼓励|"
+    r"钱|怎么办|能不能|能否|可不可以|有没有|通道|帮扶|简化"
+)
+LOOKUP_WORD_RE = re.compile(
+    r"(哪条|哪一条|在哪里提|在哪提|哪部分|那条|这条|那一条|一条|条款|那部分|部分|章节|原文|全文|内容|讲了什么|讲什么|写了什么|说了什么|怎么写|怎么说|规定了什么)"
+)
+FOLLOW_UP_RE = re.compile(r"^(那|那么|还有|再问|另外|那如果)|呢[？?]?$")
+DEICTIC_RE = re.compile(r"(这条|该条|这项|该项|这一条|上一条|上面|刚才|前面|它|这个工作|这项工作|此项|这方面)")
+PATH_RE = re.compile(
+    r"([一二三四五六七八九十]{1,3})\s*[、.．]?\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）](?:\s*(\d{1,2})\s*[.．])?"
+)
+PART_RE = re.compile(
+    r"第([一二三四五六七八九十\d]{1,3})(?:部分|大项|项|章)(?:的?第([一二三四五六七八九十\d]{1,3})(?:条|小项|点|款|项))?"
+)
+TOP_PATH_RE = re.compile(r"(?:^|[^（(\w])([一二三四五六七八九十]{1,3})、")
+ARTICLE_RE = re.compile(r"第([零一二三四五六七八九十百千\d]{1,6})条")
+FILLER_RE = re.compile(
+    r"(请问|请|一下|那条|这条|那一条|条款|的内容|内容|是什么|是啥|讲了什么|讲什么|说了什么|写了什么|规定了什么|有哪些|有什么|怎么写的?|怎么说的?|查|看看|关于|呢|吗|[？?。!！，,、\s])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as understood: intent, clause path or 文号 it names, and whether it leans on the last turn."""
+
+    text: str
+    intent: str
+    path: str = ""
+    doc_number: str = ""
+    article: str = ""
+    deictic: bool = False
+    follow_up: bool = False
+
+    @property
+    def topic(self) -> str:
+        """The question with filler words removed: what it is about."""
+        return FILLER_RE.sub("", self.text)
+
+
+def clause_path_in(text: str) -> str:
+    """A clause path the question names, as the parser writes paths: '三（二）', '四', '三（二）1.'."""
+    m = PATH_RE.search(text)
+    if m:
+        path = f"{m.group(1)}（{m.group(2)}）"
+        return path + (f"{m.group(3)}." if m.group(3) else "")
+    m = PART_RE.search(text)
+    if m:
+        top = int_to_cn(cn_to_int(m.group(1)))
+        return top + (f"（{int_to_cn(cn_to_int(m.group(2)))}）" if m.group(2) else "")
+    m = TOP_PATH_RE.search(text)
+    if m and len(normalize(text)) <= 12:
+        return m.group(1)
+    return ""
+
+
+def understand(text: str) -> Question:
+    """Classify a question by rules (no model): who leads, support, lookup, fact or other."""
+    norm = normalize(text)
+    m = DOC_NUMBER_RE.search(norm)
+    doc_number = f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号" if m else ""
+    path = clause_path_in(norm)
+    article_m = ARTICLE_RE.search(norm)
+    article = article_m.group(0) if article_m and not path else ""
+    deictic = bool(DEICTIC_RE.search(norm))
+    follow_up = bool(FOLLOW_UP_RE.search(norm)) and len(norm) <= 16
+    if WHO_RE.search(norm):
+        intent = WHO_LEADS
+    elif (
+        path
+        or article
+        or (doc_number and len(FILLER_RE.sub("", norm.replace(m.group(0), ""))) <= 6 if m else False)
+        or LOOKUP_WORD_RE.search(norm)
+        and re.search(r"(哪条|哪一条|在哪里?提|那条|这条|那一条|条款|原文|全文|部分)", norm)
+    ):
+        intent = LOOKUP
+    elif FACT_RE.search(norm):
+        intent = FACT
+    elif SUPPORT_RE.search(norm):
+        intent = SUPPORT
+    else:
+        intent = OTHER
+    return Question(
+        text=text,
+        intent=intent,
+        path=path,
+        doc_number=doc_number,
+        article=article,
+        deictic=deictic,
+        follow_up=follow_up,
+    )

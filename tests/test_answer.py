@@ -1,0 +1,144 @@
+"""Grounded answers on the seed corpus: who leads, lookups, facts, follow-ups and honest refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from policybot.answer import Conversation
+from policybot.errors import InputError
+
+WHO_LEADS = [
+    ("着力实施分类推进由哪个单位牵头？", "3.1", {"市发展改革委", "市住房城乡建设局"}),
+    ("强化规划引领谁牵头？", "3.2", {"市自然资源局"}),
+    ("加大财政支持由哪个单位牵头？", "3.r2.1", {"市财政局"}),
+    ("加大金融支持的牵头单位是哪个？", "3.r2.2", {"市金融办"}),
+    ("加大用地支持由哪个单位牵头？", "3.r2.3", {"市自然资源局"}),
+    ("加大产业支持谁牵头？", "3.r2.4", {"市工业和能源局", "市商务局"}),
+    ("加大人才支持由哪个部门牵头？", "3.r2.5", {"市委组织部", "市人力资源社会保障局"}),
+    ("强化组织领导的牵头单位是谁？", "4.1", {"市发展改革委", "市住房城乡建设局"}),
+]
+
+
+@pytest.mark.parametrize(("question", "clause_id", "lead"), WHO_LEADS)
+def test_who_leads_every_task_clause(built_bot, question: str, clause_id: str, lead: set[str]) -> None:
+    answer = built_bot.ask(question)
+    assert answer.intent == "who_leads" and answer.found
+    assert set(answer.lead_units) == lead
+    assert answer.citations[0].clause_id == clause_id
+    assert answer.citations[0].doc_number == "遵府办函〔2020〕141号"
+    for unit in lead:
+        assert unit in answer.answer
+
+
+def test_responsible_units_exact(built_bot) -> None:
+    answer = built_bot.ask("加大产业支持的责任单位有哪些？")
+    assert "市委统战部(市民宗委)" in answer.responsible_units
+    assert len(answer.responsible_units) == 13
+
+
+def test_lookup_by_number_and_by_part(built_bot) -> None:
+    answer = built_bot.ask("三（三）")
+    assert answer.intent == "lookup" and answer.citations[0].clause_id == "3.r2.3"
+    answer = built_bot.ask("第四部分第一条")
+    assert answer.citations[0].clause_id == "4.1"
+    answer = built_bot.ask("三（二）")  # the source numbers two clauses 三（二）: both are shown
+    assert {c.clause_id for c in answer.citations} == {"3.2", "3.r2.2"}
+
+
+def test_lookup_by_heading(built_bot) -> None:
+    answer = built_bot.ask("规划引领那条")
+    assert answer.intent == "lookup" and answer.citations[0].clause_id == "3.2"
+
+
+def test_lookup_by_doc_number_any_brackets(built_bot) -> None:
+    answer = built_bot.ask("遵府办函[2020]141号")
+    assert answer.found and "遵义市加快推动特色小镇和小城镇高质量发展实施方案" in answer.answer
+    assert "四、保障措施" in answer.answer
+
+
+def test_facts(built_bot) -> None:
+    answer = built_bot.ask("城镇化率要提高多少")
+    assert answer.found and "3个百分点" in answer.answer.split("\n")[0]
+    answer = built_bot.ask("什么是特色小镇")
+    assert answer.answer.startswith("特色小镇是在几平方公里土地上")
+    answer = built_bot.ask("依据哪个省级文件制定的")
+    assert "黔府办发〔2019〕20号" in answer.answer and answer.citations[0].clause_id == "preamble"
+    answer = built_bot.ask("这个文件还有效吗")
+    assert "现行有效" in answer.answer
+
+
+def test_support_question_quotes_the_clause(built_bot) -> None:
+    answer = built_bot.ask("用地方面有什么支持？")
+    assert answer.found and answer.intent == "support"
+    assert answer.citations[0].clause_id == "3.r2.3"
+    assert "人地挂钩" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["明天天气怎么样", "怎么落北京户口", "失业保险金怎么领取", "新能源汽车购置补贴怎么领"]
+)
+def test_out_of_scope_is_refused_plainly(built_bot, question: str) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found is False
+    assert "没有找到" in answer.answer
+    assert all(c.nearest_only for c in answer.citations)
+
+
+def test_follow_up_keeps_intent_with_new_topic(built_bot) -> None:
+    conversation = Conversation()
+    first = built_bot.ask("用地方面有什么支持？", conversation)
+    assert first.citations[0].clause_id == "3.r2.3"
+    second = built_bot.ask("那金融支持呢？", conversation)
+    assert second.intent == "support" and second.citations[0].clause_id == "3.r2.2"
+    conversation = Conversation()
+    built_bot.ask("谁负责用地支持？", conversation)
+    follow = built_bot.ask("那金融支持呢？", conversation)
+    assert follow.intent == "who_leads" and follow.lead_units == ("市金融办",)
+
+
+def test_this_clause_refers_to_the_last_citation(built_bot) -> None:
+    conversation = Conversation()
+    built_bot.ask("人才方面有什么支持政策？", conversation)
+    answer = built_bot.ask("这条谁牵头？", conversation)
+    assert answer.citations[0].clause_id == "3.r2.5"
+    assert set(answer.lead_units) == {"市委组织部", "市人力资源社会保障局"}
+
+
+def test_bad_questions_are_named(built_bot) -> None:
+    with pytest.raises(InputError, match="empty"):
+        built_bot.ask("   \n\t ")
+    with pytest.raises(InputError, match="500"):
+        built_bot.ask("用地" * 300)
+    answer = built_bot.ask("<script>alert(1)</script>用地支持\x00\x07")
+    assert answer.question.count("\x00") == 0
+
+
+def test_cli_ask_json_and_stdin(built_bot) -> None:
+    args = ["--corpus", str(built_bot.settings.corpus_dir), "--index", str(built_bot.settings.index_dir)]
+    out = subprocess.run(
+        [sys.executable, "-m", "policybot.cli", "ask", "加大用地支持由哪个单位牵头？", "--json", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data = json.loads(out)
+    assert data["lead_units"] == ["市自然资源局"] and data["found"] is True
+    assert {"answer", "intent", "found", "lead_units", "responsible_units", "citations"} <= set(data)
+    assert "\\u" not in out
+    run = subprocess.run(
+        [sys.executable, "-m", "policybot.cli", "ask", "-", *args],
+        input="这条谁牵头？\n明天天气怎么样\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(lines) == 2 and lines[1]["found"] is False
+    too_long = subprocess.run(
+        [sys.executable, "-m", "policybot.cli", "ask", "问" * 600, *args], capture_output=True, text=True
+    )
+    assert too_long.returncode != 0 and "500" in too_long.stderr

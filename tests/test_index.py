@@ -1,0 +1,432 @@
+"""index: what is built is what is loaded; updates re-embed only what changed; damage is named, never served."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DATA, copy_seed_corpus
+
+from policybot.bot import PolicyBot
+from policybot.chunks import Chunk, chunk_document
+from policybot.corpus import read_corpus
+from policybot.document import Document
+from policybot.embed import Embedder
+from policybot.errors import IndexCorrupt, IndexMismatch
+from policybot.index import CURRENT, SCHEMA_VERSION, BuildReport, build_index, open_index
+from policybot.retrieve import Retriever
+from policybot.segment import Segmenter
+from policybot.settings import Settings
+
+SEED_ID = "zunyi-fubanhan-2020-141"
+SEED_FILE = f"{SEED_ID}.txt"
+
+
+class HashEmbedder:
+    """A deterministic stand-in model: hashed character bigrams, L2-normalised; counts the passages it embeds."""
+
+    dim = 64
+
+    def __init__(self, id: str = "test-hash-bigrams-64") -> None:
+        self.id = id
+        self.passages_embedded = 0
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            for pair in zip(text, text[1:], strict=False):
+                digest = hashlib.blake2b("".join(pair).encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-12)
+        return out
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._vectors(list(texts))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.passages_embedded += len(texts)
+        return self._vectors(list(texts))
+
+
+class PausingEmbedder(HashEmbedder):
+    """Holds a build inside embedding until released, so a test can act while the build is under way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.busy = 0
+        self.most_busy = 0
+        self._count = threading.Lock()
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        with self._count:
+            self.busy += 1
+            self.most_busy = max(self.most_busy, self.busy)
+        self.entered.set()
+        try:
+            assert self.release.wait(timeout=30), "test never released the build"
+            return super().encode_passages(texts)
+        finally:
+            with self._count:
+                self.busy -= 1
+
+
+class HashBot(PolicyBot):
+    """PolicyBot with the stand-in embedder: the real build/load/search wiring, without a real model."""
+
+    def __init__(self, settings: Settings, embedder: HashEmbedder) -> None:
+        super().__init__(settings)
+        self._hash_embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._hash_embedder
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    """One segmenter for the module (a new one costs a second to load the jieba dictionary)."""
+    return Segmenter()
+
+
+def make_corpus(folder: Path, *extra: str) -> Path:
+    """The seed corpus plus test documents from tests/data."""
+    copy_seed_corpus(folder)
+    for name in extra:
+        shutil.copy(DATA / name, folder / name)
+    return folder
+
+
+def read(corpus: Path) -> list[Document]:
+    documents, errors = read_corpus(corpus)
+    assert errors == []
+    return documents
+
+
+def build(corpus: Path, index_dir: Path, segmenter: Segmenter, embedder: Embedder) -> BuildReport:
+    """Index the corpus folder the way `policybot index` does."""
+    return build_index(read(corpus), index_dir, segmenter, embedder)
+
+
+def expected_chunks(documents: list[Document]) -> list[Chunk]:
+    return [c for d in sorted(documents, key=lambda d: d.doc_id) for c in chunk_document(d)]
+
+
+def version_dirs(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("v-"))
+
+
+def published(index_dir: Path) -> Path:
+    return index_dir / (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+
+
+def edit_seed(corpus: Path, old: str, new: str) -> None:
+    path = corpus / SEED_FILE
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# --- round trip ---------------------------------------------------------------
+
+
+def test_index_round_trips_through_disk(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
+    embedder = HashEmbedder()
+    documents = read(corpus)
+    report = build_index(documents, tmp_path / "index", segmenter, embedder)
+    index = open_index(tmp_path / "index", embedder_id=embedder.id)
+
+    chunks = expected_chunks(documents)
+    assert report.documents == 2
+    assert report.chunks == len(chunks) == len(index.chunks)
+    assert index.chunks == chunks
+    assert index.documents == {d.doc_id: d for d in documents}  # every field, every clause, units included
+    np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in chunks]), atol=1e-6)
+    assert index.dense.ntotal == len(chunks)
+    assert index.embedder_id == embedder.id
+
+
+def test_search_is_the_same_after_reopening_in_a_new_bot(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        env={}, corpus_dir=make_corpus(tmp_path / "corpus", "gbk_notice.txt"), index_dir=tmp_path / "index"
+    )
+    first = HashBot(settings, HashEmbedder())
+    first.build()
+    queries = ["人地挂钩", "小规模纳税人增值税", "遵义市人民政府办公室"]
+    before = [first.search(q, k=3).hits for q in queries]
+
+    second = HashBot(settings, HashEmbedder())
+    assert second.index_is_current()
+    assert second.ensure_index() is None  # loaded, not rebuilt
+    after = [second.search(q, k=3).hits for q in queries]
+    assert after == before
+    assert before[0][0].clause_id == "3.r2.3"
+    assert before[1][0].doc_id == "gbk_notice"
+
+
+# --- incremental updates ------------------------------------------------------
+
+
+def test_changing_one_clause_re_embeds_only_changed_chunks(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = build(corpus, index_dir, segmenter, embedder)
+    assert (first.embedded, first.reused) == (first.chunks, 0)
+    fingerprint = open_index(index_dir).manifest["corpus_fingerprint"]
+
+    old_hashes = {c.text_hash for c in expected_chunks(read(corpus))}
+    edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中优先保障")
+    new_chunks = expected_chunks(read(corpus))
+    changed = [c for c in new_chunks if c.text_hash not in old_hashes]
+    assert [c.clause_id for c in changed] == ["3.r2.3"]
+
+    embedded_before = embedder.passages_embedded
+    second = build(corpus, index_dir, segmenter, embedder)
+    assert second.embedded == len(changed)
+    assert second.reused == len(new_chunks) - len(changed)
+    assert embedder.passages_embedded - embedded_before == len(changed)
+
+    index = open_index(index_dir)
+    assert index.manifest["corpus_fingerprint"] != fingerprint
+    assert "优先保障" in index.clause(SEED_ID, "3.r2.3").text
+    # reused vectors are the very vectors of the same text
+    np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in new_chunks]), atol=1e-6)
+    hit = Retriever(index, segmenter, embedder).search("优先保障", k=1).hits[0]
+    assert (hit.doc_id, hit.clause_id) == (SEED_ID, "3.r2.3")
+
+    # the GBK document changes too: again only its changed chunk is embedded
+    gbk = corpus / "gbk_notice.txt"
+    gbk.write_bytes(gbk.read_bytes().decode("gbk").replace("15万元", "20万元").encode("gbk"))
+    before = {c.text_hash for c in new_chunks}
+    changed = [c for c in expected_chunks(read(corpus)) if c.text_hash not in before]
+    assert len(changed) == 1 and changed[0].doc_id == "gbk_notice"
+    third = build(corpus, index_dir, segmenter, embedder)
+    assert (third.embedded, third.reused) == (1, third.chunks - 1)
+
+
+def test_unchanged_corpus_rebuild_embeds_nothing(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    embedder = HashEmbedder()
+    first = build(corpus, tmp_path / "index", segmenter, embedder)
+    fingerprint = open_index(tmp_path / "index").manifest["corpus_fingerprint"]
+    again = build(corpus, tmp_path / "index", segmenter, embedder)
+    assert (again.embedded, again.reused, again.chunks) == (0, first.chunks, first.chunks)
+    assert open_index(tmp_path / "index").manifest["corpus_fingerprint"] == fingerprint
+
+
+def test_adding_a_document_embeds_only_its_chunks(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = build(corpus, index_dir, segmenter, embedder)
+
+    shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
+    added = [d for d in read(corpus) if d.doc_id == "gbk_notice"]
+    second = build(corpus, index_dir, segmenter, embedder)
+    assert second.embedded == len(chunk_document(added[0]))
+    assert second.reused == first.chunks
+    assert second.documents == 2
+
+    index = open_index(index_dir)
+    assert set(index.documents) == {SEED_ID, "gbk_notice"}
+    hit = Retriever(index, segmenter, embedder).search("小规模纳税人免征增值税", k=1).hits[0]
+    assert hit.doc_id == "gbk_notice"
+
+
+def test_removing_a_document_removes_its_chunks(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    build(corpus, index_dir, segmenter, embedder)
+    retriever = Retriever(open_index(index_dir), segmenter, embedder)
+    assert retriever.search("小规模纳税人免征增值税", k=1).hits[0].doc_id == "gbk_notice"
+
+    (corpus / "gbk_notice.txt").unlink()
+    report = build(corpus, index_dir, segmenter, embedder)
+    assert (report.documents, report.embedded) == (1, 0)
+
+    index = open_index(index_dir)
+    assert set(index.documents) == {SEED_ID}
+    assert {c.doc_id for c in index.chunks} == {SEED_ID}
+    assert index.dense.ntotal == len(index.chunks) == report.chunks
+    hits = Retriever(index, segmenter, embedder).search("小规模纳税人免征增值税", k=10).hits
+    assert all(h.doc_id != "gbk_notice" for h in hits)
+
+
+# --- embedder and damage ------------------------------------------------------
+
+
+def test_embedder_mismatch_names_both_models(tmp_path: Path, segmenter: Segmenter) -> None:
+    embedder = HashEmbedder("hash-model-a")
+    build(make_corpus(tmp_path / "corpus"), tmp_path / "index", segmenter, embedder)
+    with pytest.raises(IndexMismatch) as err:
+        open_index(tmp_path / "index", embedder_id="other")
+    assert "hash-model-a" in str(err.value) and "other" in str(err.value)
+    assert "policybot index" in str(err.value)
+    assert open_index(tmp_path / "index", embedder_id="hash-model-a").embedder_id == "hash-model-a"
+
+
+def test_switching_embedder_re_embeds_everything(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    first = build(corpus, tmp_path / "index", segmenter, HashEmbedder("hash-model-a"))
+    # vectors of another model are never reused, even for unchanged text
+    second = build(corpus, tmp_path / "index", segmenter, HashEmbedder("hash-model-b"))
+    assert (second.embedded, second.reused) == (first.chunks, 0)
+    assert open_index(tmp_path / "index", embedder_id="hash-model-b").manifest["embedder"]["id"] == "hash-model-b"
+
+
+def flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    for i in range(middle, min(middle + 16, len(data))):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+DAMAGE = {
+    "flipped-dense.faiss": ("dense.faiss", flip_bytes),
+    "truncated-chunks.jsonl": ("chunks.jsonl", truncate),
+    "truncated-vectors.npy": ("vectors.npy", truncate),
+    "missing-documents.json": ("documents.json", Path.unlink),
+    "garbled-manifest.json": ("manifest.json", truncate),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_index_is_refused_and_rebuild_repairs_it(tmp_path: Path, segmenter: Segmenter, damage: str) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = build(corpus, index_dir, segmenter, embedder)
+    name, spoil = DAMAGE[damage]
+    spoil(published(index_dir) / name)
+
+    with pytest.raises(IndexCorrupt) as err:
+        open_index(index_dir, embedder_id=embedder.id)
+    assert "policybot index" in str(err.value)
+
+    repaired = build(corpus, index_dir, segmenter, embedder)
+    assert repaired.embedded == first.chunks  # nothing reused from a damaged index
+    index = open_index(index_dir, embedder_id=embedder.id)
+    assert len(index.chunks) == first.chunks
+    assert Retriever(index, segmenter, embedder).search("人地挂钩", k=1).hits[0].clause_id == "3.r2.3"
+
+
+def test_no_index_yet_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(IndexCorrupt, match="policybot index"):
+        open_index(tmp_path / "index")
+
+
+def test_pointer_to_a_missing_version_is_refused(tmp_path: Path, segmenter: Segmenter) -> None:
+    index_dir = tmp_path / "index"
+    build(make_corpus(tmp_path / "corpus"), index_dir, segmenter, HashEmbedder())
+    shutil.rmtree(published(index_dir))
+    with pytest.raises(IndexCorrupt, match="policybot index"):
+        open_index(index_dir)
+
+
+def test_orphan_half_written_version_is_ignored_then_cleaned(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = build(corpus, index_dir, segmenter, embedder)
+    good = published(index_dir).name
+
+    # a build that died while writing, and one that died before publishing its pointer
+    orphan = index_dir / "v-20200101-000000-99999-1.tmp"
+    orphan.mkdir()
+    (orphan / "chunks.jsonl").write_bytes(b"\x00garbage{")
+    (orphan / "manifest.json").write_text("{not json", encoding="utf-8")
+    unpublished = index_dir / "v-20200101-000001-99999-2"
+    unpublished.mkdir()
+    (unpublished / "dense.faiss").write_bytes(b"junk")
+
+    index = open_index(index_dir, embedder_id=embedder.id)
+    assert len(index.chunks) == first.chunks
+    assert index.path.name == good
+
+    again = build(corpus, index_dir, segmenter, embedder)
+    assert again.embedded == 0  # the published index was reused, the orphans were not read
+    assert not orphan.exists() and not unpublished.exists()
+    assert version_dirs(index_dir) == [published(index_dir).name]
+
+
+def test_manifest_records_schema_model_corpus_time_and_checksums(tmp_path: Path, segmenter: Segmenter) -> None:
+    embedder = HashEmbedder()
+    report = build(make_corpus(tmp_path / "corpus", "gbk_notice.txt"), tmp_path / "index", segmenter, embedder)
+    version = published(tmp_path / "index")
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    assert manifest["embedder"] == {"id": embedder.id, "dim": embedder.dim}
+    assert isinstance(manifest["corpus_fingerprint"], str) and len(manifest["corpus_fingerprint"]) >= 16
+    datetime.strptime(manifest["built_at"], "%Y-%m-%dT%H:%M:%S%z")
+    assert manifest["chunks"] == report.chunks
+    assert {d["doc_id"] for d in manifest["documents"]} == {SEED_ID, "gbk_notice"}
+
+    files = manifest["files"]
+    assert {"documents.json", "chunks.jsonl", "vectors.npy", "dense.faiss"} <= set(files)
+    assert any(name.startswith("bm25") for name in files)
+    for name, digest in files.items():
+        assert hashlib.sha256((version / name).read_bytes()).hexdigest() == digest, name
+    # every data file of the version is covered by a checksum
+    on_disk = {str(p.relative_to(version)) for p in version.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert on_disk == set(files)
+
+
+# --- concurrency --------------------------------------------------------------
+
+
+def test_two_concurrent_builds_are_serialised(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
+    index_dir = tmp_path / "index"
+    embedder = PausingEmbedder()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(build, corpus, index_dir, segmenter, embedder)
+        assert embedder.entered.wait(timeout=30)
+        second = pool.submit(build, corpus, index_dir, segmenter, embedder)
+        # the second build waits on the lock while the first one is embedding
+        finished, _ = wait([second], timeout=0.5)
+        assert not finished
+        embedder.release.set()
+        reports = [first.result(timeout=60), second.result(timeout=60)]
+
+    chunks = reports[0].chunks
+    assert embedder.most_busy == 1
+    # the second build ran after the first was published, so it reused every vector
+    assert [(r.embedded, r.reused) for r in reports] == [(chunks, 0), (0, chunks)]
+    index = open_index(index_dir, embedder_id=embedder.id)
+    assert len(index.chunks) == chunks
+    assert version_dirs(index_dir) == [index.path.name]
+
+
+def test_readers_see_the_old_index_until_the_new_one_is_published(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    build(corpus, index_dir, segmenter, HashEmbedder())
+    shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
+
+    embedder = PausingEmbedder()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        update = pool.submit(build, corpus, index_dir, segmenter, embedder)
+        assert embedder.entered.wait(timeout=30)
+        during = open_index(index_dir)  # mid-build: the complete old index, checksums and all
+        embedder.release.set()
+        update.result(timeout=60)
+    assert set(during.documents) == {SEED_ID}
+    assert set(open_index(index_dir).documents) == {SEED_ID, "gbk_notice"}
