@@ -29,6 +29,7 @@ class Segmenter:
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer()
         self._tk.initialize()
+        self._pos = None  # the POS tagger costs ~0.3 s to build: once, on first use
         self.stopwords = frozenset(_data_lines("stopwords.txt"))
         self.words: set[str] = set()
         for line in _data_lines("policy_dict.txt"):
@@ -54,10 +55,11 @@ class Segmenter:
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba POS 'ns') mentioned in the text."""
-        import jieba.posseg
+        if self._pos is None:
+            import jieba.posseg
 
-        tagger = jieba.posseg.POSTokenizer(self._tk)
-        return [p.word for p in tagger.cut(self._norm(text)) if p.flag == "ns" and len(p.word) >= 2]
+            self._pos = jieba.posseg.POSTokenizer(self._tk)
+        return [p.word for p in self._pos.cut(self._norm(text)) if p.flag == "ns" and len(p.word) >= 2]
 
     def _norm(self, text: str) -> str:
         return unicodedata.normalize("NFKC", text).lower()
