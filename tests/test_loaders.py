@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
+from samples import blank_pdf, zip_with_zeros
 
 from policybot import loaders
 from policybot.errors import DocumentError
 from policybot.loaders import SUPPORTED_SUFFIXES, decode_bytes, iter_corpus, load_text
 
 DATA = Path(__file__).parent / "data"
-
-DOCX_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-    "</Types>"
-)
 
 
 def text_pdf(*pages: str) -> bytes:
@@ -51,19 +39,6 @@ def text_pdf(*pages: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
-
-
-def zip_with_zeros(entry_bytes: int) -> bytes:
-    """A docx-shaped zip whose one extra entry is `entry_bytes` of zeros (deflates ~1000x)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
-        zf.writestr("word/document.xml", "<w:document/>")
-        chunk = bytes(1024 * 1024)
-        with zf.open("word/media/padding.bin", "w") as entry:
-            for _ in range(entry_bytes // len(chunk)):
-                entry.write(chunk)
-    return buffer.getvalue()
 
 
 def assert_refused(path: Path, *reason_parts: str) -> DocumentError:
@@ -228,11 +203,8 @@ def test_pdf_text_layer_is_extracted_page_by_page(tmp_path):
 
 
 def test_scanned_pdf_without_text_layer_asks_for_ocr(tmp_path):
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
     path = tmp_path / "scanned.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
+    path.write_bytes(blank_pdf())
     assert_refused(path, loaders.NO_TEXT_LAYER)
 
 

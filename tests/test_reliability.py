@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import DATA, copy_seed_corpus
+from samples import blank_pdf, zip_with_zeros
 
 from policybot.answer import Answer
 from policybot.bot import PolicyBot, safe_upload_name
@@ -64,27 +63,6 @@ def test_empty_question_is_refused(built_bot, question):
 # --- uploads -----------------------------------------------------------------------------------------------------
 
 
-def _zip_bomb() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        with zf.open("word/document.xml", "w", force_zip64=True) as fh:
-            chunk = b"\0" * (1 << 20)
-            for _ in range(60):
-                fh.write(chunk)
-    return buf.getvalue()
-
-
-def _blank_pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
-
-
 GOOD = (DATA / "upload_sample.txt").read_bytes()
 
 TRAVERSAL_NAMES = ["../evil.txt", "..\\evil.txt", "a/../../b.txt", "/etc/evil.txt"]
@@ -125,9 +103,9 @@ def _state(bot: PolicyBot) -> tuple:
 @pytest.mark.parametrize(("name", "data"), BAD_UPLOADS, ids=[repr(n) for n, _ in BAD_UPLOADS])
 def test_bad_upload_is_refused_and_changes_nothing(upload_bot, name, data):
     if name == "bomb.docx":
-        data = _zip_bomb()
+        data = zip_with_zeros(60 * 1024 * 1024)
     elif name == "scan.pdf":
-        data = _blank_pdf()
+        data = blank_pdf()
     before = _state(upload_bot)
     with pytest.raises((DocumentError, InputError)) as info:
         upload_bot.add_document(name, data)
