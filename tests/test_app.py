@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -167,3 +173,43 @@ def test_admin_adds_and_deletes_a_document(bot_copy, launch_app):
     assert "已删除" in status
     hits = client.predict("流动资金贷款贴息", 3, api_name="/search")
     assert all(h["doc_id"] != doc_id for h in hits)
+
+
+def test_app_py_serves_a_built_index_and_answers(bot_copy):
+    """`python app.py` on a built index: the page is served first, the index loads behind it, /ask answers."""
+    bot = bot_copy()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = os.environ | {
+        "POLICYBOT_CORPUS_DIR": str(bot.settings.corpus_dir),
+        "POLICYBOT_INDEX_DIR": str(bot.settings.index_dir),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "app.py"), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stdout.read()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    assert page.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "app did not serve within 120 s"
+                time.sleep(0.2)
+        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(
+            "加大用地支持由哪个单位牵头？", api_name="/ask"
+        )
+        assert "市自然资源局" in answer
+        assert "三（三）" in answer
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -176,6 +176,16 @@ def test_html_declared_gb2312_is_read_as_gbk(tmp_path):
     assert "SCRIPT-IN-BODY" not in text
 
 
+def test_html_labelled_utf8_but_saved_as_gbk_is_read_as_gbk(tmp_path):
+    # many CMS exports keep the template's utf-8 meta tag while the body is GBK
+    page = (DATA / "page_with_nav.html").read_text(encoding="utf-8")
+    path = tmp_path / "mislabelled.html"
+    path.write_bytes(page.encode("gbk"))
+    text = load_text(path)
+    assert text.splitlines()[0] == "青川市人民政府办公室关于做好2021年春季农业生产工作的通知"
+    assert "�" not in text
+
+
 def test_html_page_wrapped_in_a_form_keeps_its_text(tmp_path):
     path = tmp_path / "aspnet.html"
     path.write_text(
