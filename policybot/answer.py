@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from policybot.document import Clause, Document, normalize, normalize_doc_number
+from policybot.catalog import Catalog
+from policybot.document import Clause, Document, normalize
 from policybot.intent import FACT, LOOKUP, OTHER, SUPPORT, WHO_LEADS, Question, understand
 from policybot.retrieve import Hit, Retriever, SearchFilter
 
@@ -179,6 +180,7 @@ class Answerer:
     def __init__(self, retriever: Retriever, min_confidence: float = MIN_CONFIDENCE) -> None:
         self.retriever = retriever
         self.min_confidence = min_confidence
+        self.catalog = Catalog(retriever.index.documents)
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -189,6 +191,7 @@ class Answerer:
         """Answer one question, using the conversation for follow-ups when given."""
         question = understand(text)
         question = self._resolve_follow_up(question, conversation)
+        flt = self._scoped(question, conversation, flt or SearchFilter())
         handler = {
             WHO_LEADS: self._who_leads,
             LOOKUP: self._lookup,
@@ -196,7 +199,7 @@ class Answerer:
             SUPPORT: self._support,
             OTHER: self._other,
         }[question.intent]
-        answer = handler(question, conversation, flt or SearchFilter())
+        answer = handler(question, conversation, flt)
         if conversation is not None:
             conversation.remember(answer)
         return answer
@@ -208,6 +211,16 @@ class Answerer:
             # "那金融支持呢？" keeps the previous intent with a new topic
             return replace(q, intent=conversation.last_intent)
         return q
+
+    def _scoped(self, q: Question, conversation: Conversation | None, flt: SearchFilter) -> SearchFilter:
+        """Answer from the document the question names (by 文号 or title), or for a bare clause number the
+        document of the last answer; with a thousand documents, "三（二）" alone names a clause in each."""
+        if flt.doc_ids:
+            return flt
+        doc_id = self.catalog.document_by_number(q.doc_number) or self.catalog.document_named_in(q.text)
+        if doc_id is None and q.path and conversation is not None and conversation.last_citation is not None:
+            doc_id = conversation.last_citation.doc_id
+        return replace(flt, doc_ids=(doc_id,)) if doc_id else flt
 
     # --- retrieval helpers -------------------------------------------------
 
@@ -265,6 +278,8 @@ class Answerer:
             clause_hit = self.retriever.make_hit(last.doc_id, last.clause_id, last.score)
         elif q.path:
             found = self._clauses_by_path(q.path, flt)
+            if len({h.doc_id for h in found}) > 1:
+                return self._who_leads_in_each(q, found)
             clause_hit = found[0] if found else None
         if clause_hit is None:
             hits = self._search(q.text, flt)
@@ -295,38 +310,31 @@ class Answerer:
             confidence=confidence,
         )
 
+    def _who_leads_in_each(self, q: Question, hits: list[Hit]) -> Answer:
+        """A bare clause number that several documents share: who leads it in each, and a request to choose."""
+        shown = hits[: NEAREST_SHOWN + 2]
+        lines = [
+            f"《{h.doc_title}》（{h.doc_number}）{h.clause_path}「{h.heading}」由{'、'.join(h.lead_units) or '（未写明）'}牵头"
+            for h in shown
+        ]
+        text = (
+            f"{len({h.doc_id for h in hits})} 个文件都有 {q.path}，请在问题中写明文号或文件名称。"
+            f"各文件的牵头单位：\n" + "\n".join(lines)
+        )
+        return Answer(
+            question=q.text,
+            answer=text,
+            intent=WHO_LEADS,
+            found=True,
+            citations=tuple(Citation.from_hit(h) for h in shown),
+            confidence=1.0,
+        )
+
     def _clauses_by_path(self, path: str, flt: SearchFilter) -> list[Hit]:
-        hits = []
-        allowed = set(flt.doc_ids) if flt.doc_ids else None
-        for doc in self.documents.values():
-            if allowed is not None and doc.doc_id not in allowed:
-                continue
-            for clause in doc.clauses:
-                if normalize(clause.path) == normalize(path):
-                    hits.append(self.retriever.make_hit(doc.doc_id, clause.id, 1.0))
-        return hits
+        return [self.retriever.make_hit(d, c, 1.0) for d, c in self.catalog.clauses_at(path, flt.doc_ids)]
 
     def _clauses_by_heading(self, topic: str, flt: SearchFilter) -> list[Hit]:
-        topic = normalize(topic)
-        if len(topic) < 2:
-            return []
-        hits = []
-        for doc in self.documents.values():
-            if flt.doc_ids and doc.doc_id not in flt.doc_ids:
-                continue
-            for clause in doc.clauses:
-                heading = normalize(clause.heading)
-                if (
-                    len(heading) >= 2
-                    and clause.id not in ("notice", "preamble")
-                    and (
-                        heading == topic
-                        or (len(topic) >= 3 and topic in heading)
-                        or (len(heading) >= 4 and heading in topic)
-                    )
-                ):
-                    hits.append(self.retriever.make_hit(doc.doc_id, clause.id, 1.0))
-        return hits
+        return [self.retriever.make_hit(d, c, 1.0) for d, c in self.catalog.clauses_headed(topic, flt.doc_ids)]
 
     def _quote_answer(self, q: Question, hits: list[Hit], intent: str, confidence: float, lead: str = "") -> Answer:
         citations = tuple(Citation.from_hit(h) for h in hits)
@@ -352,32 +360,33 @@ class Answerer:
             if doc is not None:
                 return self._outline_answer(q, doc)
         hits: list[Hit] = []
-        if q.path:
-            hits = self._clauses_by_path(q.path, flt)
-        elif q.article:
-            hits = [
-                self.retriever.make_hit(d.doc_id, c.id, 1.0)
-                for d in self.documents.values()
-                for c in d.clauses
-                if c.path == q.article and (not flt.doc_ids or d.doc_id in flt.doc_ids)
-            ]
+        if q.path or q.article:
+            hits = self._clauses_by_path(q.path or q.article, flt)
         if not hits:
             hits = self._clauses_by_heading(q.topic, flt)
         if hits:
-            lead = ""
-            if len(hits) > 1:
-                lead = f"找到 {len(hits)} 条编号或标题相符的条款（原文编号有重复）：\n"
-            answer = self._quote_answer(q, hits[:5], LOOKUP, 1.0, lead=lead + f"{Citation.from_hit(hits[0]).label}：")
+            answer = self._quote_answer(q, hits[:5], LOOKUP, 1.0, lead=self._many_matches(q, hits))
             return answer
         if q.doc_number:
             return self._refuse(q, [], LOOKUP, 0.0)
         return self._retrieved_answer(q, flt, LOOKUP)
 
+    def _many_matches(self, q: Question, hits: list[Hit]) -> str:
+        """What to say before the first of several clauses that share a number or heading."""
+        first = f"{Citation.from_hit(hits[0]).label}："
+        if len(hits) == 1:
+            return first
+        documents = len({h.doc_id for h in hits})
+        if documents > 1:
+            return (
+                f"{documents} 个文件中有 {len(hits)} 条编号或标题相符的条款，请在问题中写明文号或文件名称；"
+                f"以下列出前 {min(5, len(hits))} 条：\n{first}"
+            )
+        return f"找到 {len(hits)} 条编号或标题相符的条款（原文编号有重复）：\n{first}"
+
     def _doc_by_number(self, number: str) -> Document | None:
-        for doc in self.documents.values():
-            if doc.doc_number and normalize_doc_number(doc.doc_number) == number:
-                return doc
-        return None
+        doc_id = self.catalog.document_by_number(number)
+        return self.documents[doc_id] if doc_id else None
 
     def _outline_answer(self, q: Question, doc: Document) -> Answer:
         tops = [f"{c.number}{c.heading}" for c in doc.clauses if c.level == 1]
@@ -390,7 +399,7 @@ class Answerer:
         )
 
     def _fact(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
-        meta = self._metadata_fact(q)
+        meta = self._metadata_fact(q, flt)
         if meta is not None:
             return meta
         heading_hits = self._clauses_by_heading(q.topic, flt) if len(q.topic) <= 8 else []
@@ -398,12 +407,12 @@ class Answerer:
             return self._quote_answer(q, heading_hits[:3], FACT, 1.0)
         return self._retrieved_answer(q, flt, FACT, key_sentence=True)
 
-    def _metadata_fact(self, q: Question) -> Answer | None:
+    def _metadata_fact(self, q: Question, flt: SearchFilter) -> Answer | None:
         norm = normalize(q.text)
-        docs = list(self.documents.values())
-        if not docs:
-            return None
-        doc = self._doc_by_number(q.doc_number) if q.doc_number else (docs[0] if len(docs) == 1 else None)
+        # the document the question names (see _scoped), or the only one there is
+        only = list(self.documents) if len(self.documents) == 1 else []
+        scope = flt.doc_ids if len(flt.doc_ids) == 1 else only
+        doc = self.documents.get(scope[0]) if scope else None
         if doc is None:
             return None
         if re.search(r"依据|根据哪|上位|省级文件|贯彻落实哪|哪个文件", norm) and doc.references:

@@ -15,7 +15,7 @@ from policybot.answer import Answer, Answerer, Conversation
 from policybot.corpus import is_supported, meta_path, read_corpus, read_document
 from policybot.document import Document
 from policybot.embed import Embedder, load_embedder
-from policybot.errors import DocumentError, InputError
+from policybot.errors import DocumentError, InputError, PolicyBotError
 from policybot.index import (
     BuildReport,
     PolicyIndex,
@@ -30,6 +30,7 @@ from policybot.retrieve import Retriever, SearchFilter, SearchResult
 from policybot.segment import Segmenter
 from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
 from policybot.settings import Settings
+from policybot.store import read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,22 @@ def corpus_files(folder: Path) -> dict[str, str]:
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.iterdir())
         if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
+    """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed."""
+    if index is None:
+        return {}
+    before = index.manifest.get("corpus_files", {})
+
+    def same(name: str) -> bool:
+        return name in files and before.get(name) == files[name]
+
+    return {
+        d.source: d
+        for d in index.documents.values()
+        if same(d.source) and before.get(meta_path(Path(d.source)).name) == files.get(meta_path(Path(d.source)).name)
     }
 
 
@@ -150,8 +167,10 @@ class PolicyBot:
 
     def load(self) -> None:
         """Open the published index (checksums and embedder checked) and wire search and answers to it."""
+        self._use(open_index(self.settings.index_dir, self.embedder.id))
+
+    def _use(self, index: PolicyIndex) -> None:
         with self._reload_lock:
-            index = open_index(self.settings.index_dir, self.embedder.id)
             self.segmenter.add_words(index.extra_words)
             retriever = Retriever(index, self.segmenter, self.embedder, fusion=self.settings.fusion)
             self._index, self._retriever, self._answerer = index, retriever, Answerer(retriever)
@@ -161,20 +180,28 @@ class PolicyBot:
         if not index_exists(self.settings.index_dir):
             return False
         try:
-            index = open_index(self.settings.index_dir, verify=False)
-        except Exception:  # noqa: BLE001 - any unreadable index counts as out of date
+            _, manifest = read_manifest(self.settings.index_dir)
+        except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
-        return index.manifest.get("corpus_files") == corpus_files(self.settings.corpus_dir)
+        return manifest.get("corpus_files") == corpus_files(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
         """Index the corpus folder (incrementally when an index exists) and load the result."""
         with index_lock(self.settings.index_dir):
             report, errors = self._build_locked(progress)
-        self.load()
+            self._use_built(report)
         return report, errors
 
+    def _use_built(self, report: BuildReport) -> None:
+        if report.index is None:
+            self.load()
+        else:
+            self._use(report.index)
+
     def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
-        documents, errors = read_corpus(self.settings.corpus_dir)
+        files = corpus_files(self.settings.corpus_dir)
+        previous = self._index
+        documents, errors = read_corpus(self.settings.corpus_dir, unchanged_documents(previous, files))
         report = build_index_locked(
             documents,
             self.settings.index_dir,
@@ -182,7 +209,8 @@ class PolicyBot:
             self.embedder,
             progress,
             self.settings.dense_kind,
-            corpus_files(self.settings.corpus_dir),
+            files,
+            previous=previous,
         )
         return report, errors
 
@@ -251,14 +279,14 @@ class PolicyBot:
             tmp.write_bytes(data)
             tmp.replace(target)
             try:
-                self._build_locked(progress)
+                report, _ = self._build_locked(progress)
             except BaseException:
                 if backup is None:
                     target.unlink(missing_ok=True)
                 else:
                     target.write_bytes(backup)
                 raise
-        self.load()
+            self._use_built(report)
         return doc
 
     def delete_document(self, doc_id: str, progress: Progress | None = None) -> None:
@@ -276,12 +304,12 @@ class PolicyBot:
                 if path.exists():
                     moved.append((path, Path(shutil.move(str(path), Path(trash) / path.name))))
             try:
-                self._build_locked(progress)
+                report, _ = self._build_locked(progress)
             except BaseException:
                 for original, kept in moved:
                     shutil.move(str(kept), original)
                 raise
-        self.load()
+            self._use_built(report)
 
     def _documents_on_disk(self) -> list[Document]:
         return list(self.index.documents.values()) if index_exists(self.settings.index_dir) else []

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from policybot.document import Clause, Document
 
 WINDOW_CHARS = 260
+# changes whenever chunk_document would cut the same document differently: an index built by another cut is re-chunked
+CHUNKER_ID = f"sentence-windows-{WINDOW_CHARS}-v1"
 SENTENCE_RE = re.compile(r"[^。；;！!？?\n]*[。；;！!？?\n]?")
 
 

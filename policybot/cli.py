@@ -49,11 +49,12 @@ def _console_progress() -> Callable[[float, str], None]:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Print one file parsed as a document."""
+    from dataclasses import asdict
+
     from policybot.corpus import read_document
-    from policybot.index import document_to_dict
 
     doc = read_document(Path(args.file))
-    data = document_to_dict(doc)
+    data = asdict(doc)
     if args.json:
         _print_json(data)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from policybot.document import Document, parse_document
@@ -42,16 +43,22 @@ def read_document(path: Path) -> Document:
     return _apply_meta(parse_document(load_text(path), path.name), path)
 
 
-def read_corpus(folder: Path) -> tuple[list[Document], list[DocumentError]]:
-    """All documents in a folder, plus an error for each file that could not be read."""
+def read_corpus(
+    folder: Path, unchanged: Mapping[str, Document] | None = None
+) -> tuple[list[Document], list[DocumentError]]:
+    """All documents in a folder, plus an error for each file that could not be read.
+
+    `unchanged` maps file names whose bytes (and sidecar) are as last parsed to that parse, which is reused.
+    """
+    unchanged = unchanged or {}
     documents: list[Document] = []
     errors: list[DocumentError] = []
     seen: dict[str, str] = {}
-    for path, loaded in iter_corpus(folder):
+    for path, loaded in iter_corpus(folder, unchanged):
         try:
             if isinstance(loaded, DocumentError):
                 raise loaded
-            doc = _apply_meta(parse_document(loaded, path.name), path)
+            doc = unchanged[path.name] if loaded is None else _apply_meta(parse_document(loaded, path.name), path)
             if doc.doc_id in seen:
                 raise DocumentError(path.name, f"与 {seen[doc.doc_id]} 同名 (duplicate document id {doc.doc_id})")
             seen[doc.doc_id] = path.name

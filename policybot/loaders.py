@@ -7,7 +7,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 
 import docx
@@ -448,10 +448,16 @@ def _skipped(path: Path) -> bool:
     return name.startswith((".", "~$")) or name.endswith(".meta.json") or name.upper().startswith("README")
 
 
-def iter_corpus(folder: Path) -> Iterator[tuple[Path, str | DocumentError]]:
-    """Each file in a folder (sorted; not hidden, README or *.meta.json) with its text or the error that stopped it."""
+def iter_corpus(folder: Path, unchanged: Container[str] = ()) -> Iterator[tuple[Path, str | DocumentError | None]]:
+    """Each file in a folder (sorted; not hidden, README or *.meta.json) with its text or the error that stopped it.
+
+    Files named in `unchanged` are yielded with None instead of being read again.
+    """
     for path in sorted(folder.iterdir()):
         if not path.is_file() or _skipped(path):
+            continue
+        if path.name in unchanged:
+            yield path, None
             continue
         try:
             yield path, load_text(path)

@@ -10,7 +10,7 @@ import numpy as np
 
 from policybot.document import normalize, normalize_doc_number
 from policybot.embed import Embedder
-from policybot.index import PolicyIndex
+from policybot.index import IVF_PROBES, PolicyIndex
 from policybot.segment import Segmenter, highlight_terms
 
 RRF_K = 60
@@ -95,9 +95,7 @@ class Retriever:
         self.segmenter = segmenter
         self.embedder = embedder
         self.fusion = fusion
-        self._doc_of_chunk = np.array([c.doc_id for c in index.chunks], dtype=object)
-        self._ids = {doc_id: n for n, doc_id in enumerate(sorted(index.documents))}
-        self._chunk_doc = np.array([self._ids[c.doc_id] for c in index.chunks], dtype=np.int32)
+        self._ids = {doc_id: n for n, doc_id in enumerate(index.doc_ids)}
         self._number_of_doc = {
             normalize_doc_number(d.doc_number): d.doc_id for d in index.documents.values() if d.doc_number
         }
@@ -124,10 +122,10 @@ class Retriever:
         allowed = np.zeros(len(self._ids), dtype=bool)
         for doc_id in self._allowed_docs(flt):
             allowed[self._ids[doc_id]] = True
-        return allowed[self._chunk_doc]
+        return allowed[self.index.row_doc]
 
     def _bm25(self, tokens: list[str], mask: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if not tokens or not self.index.chunks:
+        if not tokens or not self.index.rows:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         scores = self.index.bm25.get_scores(tokens)
         if mask is not None:
@@ -142,21 +140,25 @@ class Retriever:
         total = self.index.dense.ntotal
         if total == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        params = None
+        selector = None
         if mask is not None:
             allowed = np.flatnonzero(mask).astype(np.int64)
             if len(allowed) == 0:
                 return np.zeros(0, np.int64), np.zeros(0, np.float32)
             selector = faiss.IDSelectorBatch(allowed)
-            if isinstance(self.index.dense, faiss.IndexHNSW):
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(96, n))
-            else:
-                params = faiss.SearchParameters(sel=selector)
-        elif isinstance(self.index.dense, faiss.IndexHNSW):
-            params = faiss.SearchParametersHNSW(efSearch=max(96, n))
-        scores, ids = self.index.dense.search(vector.reshape(1, -1), min(n, total), params=params)
+        # one query is scanned fastest on one thread: OpenMP start-up costs more than a 2-core split saves
+        faiss.omp_set_num_threads(1)
+        scores, ids = self.index.dense.search(vector.reshape(1, -1), min(n, total), params=self._params(selector, n))
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
+
+    def _params(self, selector: faiss.IDSelector | None, n: int) -> faiss.SearchParameters | None:
+        dense = self.index.dense
+        if isinstance(dense, faiss.IndexHNSW):
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=max(96, n))
+        if isinstance(dense, faiss.IndexIVF):
+            return faiss.SearchParametersIVF(sel=selector, nprobe=IVF_PROBES)
+        return faiss.SearchParameters(sel=selector) if selector is not None else None
 
     def _fuse(self, bm25: tuple[np.ndarray, np.ndarray], dense: tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
         fused: dict[int, float] = {}
@@ -219,8 +221,8 @@ class Retriever:
     ) -> list[Hit]:
         best: dict[tuple[str, str], tuple[float, int]] = {}
         for i, score in fused.items():
-            chunk = self.index.chunks[i]
-            key = (chunk.doc_id, chunk.clause_id)
+            doc_id, clause = self.index.clause_at(i)
+            key = (doc_id, clause.id)
             if key not in best or score > best[key][0]:
                 best[key] = (score, i)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
@@ -263,8 +265,8 @@ class Retriever:
 
     def dense_similarity(self, query: str, doc_id: str, clause_id: str) -> float:
         """Cosine similarity between a query and the best chunk of a clause (for answer confidence)."""
-        rows = self.index.clause_chunks.get((doc_id, clause_id), [])
-        if not rows:
+        rows = self.index.clause_rows(doc_id, clause_id)
+        if len(rows) == 0:
             return 0.0
         vector = self.embedder.encode_queries([query])[0]
         return float(np.max(np.asarray(self.index.vectors[rows]) @ vector))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -22,6 +23,14 @@ def _data_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def segmenter_id(dictionary: Iterable[str], stopwords: Iterable[str]) -> str:
+    """What decides the tokens: jieba's version, the policy dictionary and the stopwords (an index records it)."""
+    digest = hashlib.sha256(f"jieba {jieba.__version__}\n".encode())
+    for line in (*dictionary, "\0", *sorted(stopwords)):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()[:16]
+
+
 class Segmenter:
     """A jieba tokenizer of its own (no global state) that knows policy terms, units and titles."""
 
@@ -32,26 +41,35 @@ class Segmenter:
         self._pos = None  # the POS tagger costs ~0.3 s to build: once, on first use
         self.stopwords = frozenset(_data_lines("stopwords.txt"))
         self.words: set[str] = set()
-        for line in _data_lines("policy_dict.txt"):
+        dictionary = _data_lines("policy_dict.txt")
+        self.id = segmenter_id(dictionary, self.stopwords)
+        for line in dictionary:
             parts = line.split()
             self.add_words([parts[0]], int(parts[1]) if len(parts) > 1 else DICT_WORD_FREQ)
         self.add_words(extra_words)
 
-    def add_words(self, words: Iterable[str], freq: int = DICT_WORD_FREQ) -> None:
-        """Teach the tokenizer whole terms (unit names, document titles) so they are never split."""
+    def add_words(self, words: Iterable[str], freq: int = DICT_WORD_FREQ) -> list[str]:
+        """Teach the tokenizer whole terms (unit names, document titles) so they are never split; returns the new ones."""
+        added = []
         for word in words:
-            word = unicodedata.normalize("NFKC", word).strip().lower()
+            word = self.normalize(word).strip()
             if len(word) >= 2 and word not in self.words:
                 self.words.add(word)
                 self._tk.add_word(word, freq)
+                added.append(word)
+        return added
+
+    def normalize(self, text: str) -> str:
+        """The form text is cut in: NFKC, lower case."""
+        return unicodedata.normalize("NFKC", text).lower()
 
     def cut(self, text: str) -> list[str]:
         """Accurate-mode words, normalised (NFKC, lower case), stopwords and punctuation dropped."""
-        return self._keep(self._tk.cut(self._norm(text), HMM=True))
+        return self._keep(self._tk.cut(self.normalize(text), HMM=True))
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens for BM25: whole terms plus their shorter parts."""
-        return self._keep(self._tk.cut_for_search(self._norm(text), HMM=True))
+        return self._keep(self._tk.cut_for_search(self.normalize(text), HMM=True))
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba POS 'ns') mentioned in the text."""
@@ -59,10 +77,7 @@ class Segmenter:
             import jieba.posseg
 
             self._pos = jieba.posseg.POSTokenizer(self._tk)
-        return [p.word for p in self._pos.cut(self._norm(text)) if p.flag == "ns" and len(p.word) >= 2]
-
-    def _norm(self, text: str) -> str:
-        return unicodedata.normalize("NFKC", text).lower()
+        return [p.word for p in self._pos.cut(self.normalize(text)) if p.flag == "ns" and len(p.word) >= 2]
 
     def _keep(self, words: Iterable[str]) -> list[str]:
         return [w for w in (w.strip() for w in words) if w and WORD_RE.search(w) and w not in self.stopwords]

@@ -142,3 +142,54 @@ def test_cli_ask_json_and_stdin(built_bot) -> None:
         [sys.executable, "-m", "policybot.cli", "ask", "问" * 600, *args], capture_output=True, text=True
     )
     assert too_long.returncode != 0 and "500" in too_long.stderr
+
+
+# --- many documents ----------------------------------------------------------------------------------------------
+
+TWIN_NUMBER = "筑府办函〔2021〕9号"
+TWIN_TITLE = "贵阳市加快特色小镇建设实施方案"
+
+
+@pytest.fixture(scope="module")
+def two_plans_bot(tmp_path_factory: pytest.TempPathFactory):
+    """The seed plan and a twin from another city: same clause numbers and headings, other lead units."""
+    from conftest import SEED, copy_seed_corpus
+
+    from policybot.bot import PolicyBot
+    from policybot.settings import Settings
+
+    root = tmp_path_factory.mktemp("two-plans")
+    corpus = copy_seed_corpus(root / "corpus")
+    twin = SEED.read_text(encoding="utf-8").replace("(牵头单位:市自然资源局;", "(牵头单位:贵阳市自然资源和规划局;")
+    (corpus / "guiyang-plan.txt").write_text(twin, encoding="utf-8")
+    meta = {"title": TWIN_TITLE, "doc_number": TWIN_NUMBER, "issuer": "贵阳市人民政府办公厅", "date": "2021-03-01"}
+    (corpus / "guiyang-plan.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    bot = PolicyBot(Settings.from_env(env={}, corpus_dir=corpus, index_dir=root / "index"))
+    bot.ensure_index()
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_number", "lead"),
+    [
+        (f"{TWIN_NUMBER}三（三）由哪个单位牵头？", TWIN_NUMBER, "贵阳市自然资源和规划局"),
+        ("遵府办函[2020]141号三（三）由哪个单位牵头？", "遵府办函〔2020〕141号", "市自然资源局"),
+        (f"《{TWIN_TITLE}》中加大用地支持由哪个部门牵头？", TWIN_NUMBER, "贵阳市自然资源和规划局"),
+    ],
+)
+def test_the_document_a_question_names_is_the_one_answered(two_plans_bot, question, doc_number, lead) -> None:
+    answer = two_plans_bot.ask(question)
+    assert answer.found and answer.lead_units == (lead,)
+    assert {c.doc_number for c in answer.citations} == {doc_number}
+
+
+def test_a_clause_number_two_documents_share_gets_both_and_a_request_to_choose(two_plans_bot) -> None:
+    answer = two_plans_bot.ask("三（三）由哪个单位牵头？")
+    assert "请在问题中写明文号或文件名称" in answer.answer
+    assert {c.doc_number for c in answer.citations} == {TWIN_NUMBER, "遵府办函〔2020〕141号"}
+    assert "贵阳市自然资源和规划局" in answer.answer and "由市自然资源局牵头" in answer.answer
+    # once a document has been answered from, a bare number follows it
+    conversation = Conversation()
+    two_plans_bot.ask(f"{TWIN_NUMBER}讲了什么？", conversation)
+    follow_up = two_plans_bot.ask("三（三）由哪个单位牵头？", conversation)
+    assert follow_up.lead_units == ("贵阳市自然资源和规划局",)

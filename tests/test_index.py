@@ -20,10 +20,11 @@ from policybot.corpus import read_corpus
 from policybot.document import Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
-from policybot.index import CURRENT, SCHEMA_VERSION, BuildReport, build_index, open_index
+from policybot.index import BuildReport, build_index, open_index
 from policybot.retrieve import Retriever
 from policybot.segment import Segmenter
 from policybot.settings import Settings
+from policybot.store import CURRENT, SCHEMA_VERSION
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 SEED_FILE = f"{SEED_ID}.txt"
@@ -147,8 +148,11 @@ def test_index_round_trips_through_disk(tmp_path: Path, segmenter: Segmenter) ->
 
     chunks = expected_chunks(documents)
     assert report.documents == 2
-    assert report.chunks == len(chunks) == len(index.chunks)
-    assert index.chunks == chunks
+    assert report.chunks == len(chunks) == index.rows
+    assert index.chunks() == chunks
+    assert [index.clause_at(i) for i in range(index.rows)] == [
+        (c.doc_id, index.clause(c.doc_id, c.clause_id)) for c in chunks
+    ]
     assert index.documents == {d.doc_id: d for d in documents}  # every field, every clause, units included
     np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in chunks]), atol=1e-6)
     assert index.dense.ntotal == len(chunks)
@@ -257,8 +261,8 @@ def test_removing_a_document_removes_its_chunks(tmp_path: Path, segmenter: Segme
 
     index = open_index(index_dir)
     assert set(index.documents) == {SEED_ID}
-    assert {c.doc_id for c in index.chunks} == {SEED_ID}
-    assert index.dense.ntotal == len(index.chunks) == report.chunks
+    assert {c.doc_id for c in index.chunks()} == {SEED_ID}
+    assert index.dense.ntotal == index.rows == report.chunks
     hits = Retriever(index, segmenter, embedder).search("小规模纳税人免征增值税", k=10).hits
     assert all(h.doc_id != "gbk_notice" for h in hits)
 
@@ -298,32 +302,45 @@ def truncate(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
+def shard_file(index_dir: Path, doc_id: str, suffix: str) -> Path:
+    """A file of one document's shard in the published version."""
+    version = published(index_dir)
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    name = next(d["shard"] for d in manifest["documents"] if d["doc_id"] == doc_id)
+    return version / "shards" / f"{name}{suffix}"
+
+
+# what is damaged → (how, which documents' chunks the repair must embed again)
 DAMAGE = {
-    "flipped-dense.faiss": ("dense.faiss", flip_bytes),
-    "truncated-chunks.jsonl": ("chunks.jsonl", truncate),
-    "truncated-vectors.npy": ("vectors.npy", truncate),
-    "missing-documents.json": ("documents.json", Path.unlink),
-    "garbled-manifest.json": ("manifest.json", truncate),
+    "flipped-seed-vectors": (lambda d: flip_bytes(shard_file(d, SEED_ID, ".bin")), {SEED_ID}),
+    "truncated-seed-clauses": (lambda d: truncate(shard_file(d, SEED_ID, ".json")), {SEED_ID}),
+    "missing-gbk-shard": (lambda d: shard_file(d, "gbk_notice", ".json").unlink(), {"gbk_notice"}),
+    # the words' ids are lost, not the vectors: everything is segmented again, nothing embedded again
+    "missing-vocabulary": (lambda d: (published(d) / "vocab.json").unlink(), set()),
+    "garbled-manifest": (lambda d: truncate(published(d) / "manifest.json"), {SEED_ID, "gbk_notice"}),
 }
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damaged_index_is_refused_and_rebuild_repairs_it(tmp_path: Path, segmenter: Segmenter, damage: str) -> None:
-    corpus = make_corpus(tmp_path / "corpus")
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
     index_dir = tmp_path / "index"
     embedder = HashEmbedder()
     first = build(corpus, index_dir, segmenter, embedder)
-    name, spoil = DAMAGE[damage]
-    spoil(published(index_dir) / name)
+    spoil, redo = DAMAGE[damage]
+    spoil(index_dir)
 
     with pytest.raises(IndexCorrupt) as err:
         open_index(index_dir, embedder_id=embedder.id)
     assert "policybot index" in str(err.value)
 
     repaired = build(corpus, index_dir, segmenter, embedder)
-    assert repaired.embedded == first.chunks  # nothing reused from a damaged index
+    # only what was damaged is embedded again; intact documents are reused
+    assert repaired.embedded == sum(len(chunk_document(d)) for d in read(corpus) if d.doc_id in redo)
     index = open_index(index_dir, embedder_id=embedder.id)
-    assert len(index.chunks) == first.chunks
+    assert index.rows == first.chunks
+    assert index.chunks() == expected_chunks(read(corpus))
+    np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in index.chunks()]), atol=1e-6)
     assert Retriever(index, segmenter, embedder).search("人地挂钩", k=1).hits[0].clause_id == "3.r2.3"
 
 
@@ -349,15 +366,15 @@ def test_orphan_half_written_version_is_ignored_then_cleaned(tmp_path: Path, seg
 
     # a build that died while writing, and one that died before publishing its pointer
     orphan = index_dir / "v-20200101-000000-99999-1.tmp"
-    orphan.mkdir()
-    (orphan / "chunks.jsonl").write_bytes(b"\x00garbage{")
+    (orphan / "shards").mkdir(parents=True)
+    (orphan / "shards" / "0123.json").write_bytes(b"\x00garbage{")
     (orphan / "manifest.json").write_text("{not json", encoding="utf-8")
     unpublished = index_dir / "v-20200101-000001-99999-2"
     unpublished.mkdir()
-    (unpublished / "dense.faiss").write_bytes(b"junk")
+    (unpublished / "vocab.json").write_bytes(b"junk")
 
     index = open_index(index_dir, embedder_id=embedder.id)
-    assert len(index.chunks) == first.chunks
+    assert index.rows == first.chunks
     assert index.path.name == good
 
     again = build(corpus, index_dir, segmenter, embedder)
@@ -379,9 +396,10 @@ def test_manifest_records_schema_model_corpus_time_and_checksums(tmp_path: Path,
     assert manifest["chunks"] == report.chunks
     assert {d["doc_id"] for d in manifest["documents"]} == {SEED_ID, "gbk_notice"}
 
+    assert manifest["dense"]["kind"] == "flat"  # a small corpus is scanned exactly
     files = manifest["files"]
-    assert {"documents.json", "chunks.jsonl", "vectors.npy", "dense.faiss"} <= set(files)
-    assert any(name.startswith("bm25") for name in files)
+    shards = {d["shard"] for d in manifest["documents"]}
+    assert set(files) == {"vocab.json"} | {f"shards/{s}{suffix}" for s in shards for suffix in (".json", ".bin")}
     for name, digest in files.items():
         assert hashlib.sha256((version / name).read_bytes()).hexdigest() == digest, name
     # every data file of the version is covered by a checksum
@@ -411,7 +429,7 @@ def test_two_concurrent_builds_are_serialised(tmp_path: Path, segmenter: Segment
     # the second build ran after the first was published, so it reused every vector
     assert [(r.embedded, r.reused) for r in reports] == [(chunks, 0), (0, chunks)]
     index = open_index(index_dir, embedder_id=embedder.id)
-    assert len(index.chunks) == chunks
+    assert index.rows == chunks
     assert version_dirs(index_dir) == [index.path.name]
 
 
@@ -430,3 +448,106 @@ def test_readers_see_the_old_index_until_the_new_one_is_published(tmp_path: Path
         update.result(timeout=60)
     assert set(during.documents) == {SEED_ID}
     assert set(open_index(index_dir).documents) == {SEED_ID, "gbk_notice"}
+
+
+# --- what an update writes ----------------------------------------------------
+
+
+def shard_inodes(index_dir: Path) -> dict[str, int]:
+    """doc_id → inode of its shard's arrays in the published version."""
+    version = published(index_dir)
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    return {d["doc_id"]: (version / "shards" / f"{d['shard']}.bin").stat().st_ino for d in manifest["documents"]}
+
+
+def test_an_update_writes_only_the_changed_document(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    build(corpus, index_dir, segmenter, embedder)
+    before = shard_inodes(index_dir)
+
+    edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中优先保障")
+    build(corpus, index_dir, segmenter, embedder)
+    after = shard_inodes(index_dir)
+    assert after["gbk_notice"] == before["gbk_notice"]  # the same file, linked into the new version
+    assert after[SEED_ID] != before[SEED_ID]
+    assert version_dirs(index_dir) == [published(index_dir).name]
+
+
+def test_an_incremental_index_answers_like_a_fresh_one(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    embedder = HashEmbedder()
+    build(corpus, tmp_path / "stepwise", segmenter, embedder)
+    for name in ("gbk_notice.txt", "fullwidth_units.txt"):
+        shutil.copy(DATA / name, corpus / name)
+        build(corpus, tmp_path / "stepwise", segmenter, embedder)
+    fresh_segmenter = Segmenter()
+    build(corpus, tmp_path / "fresh", fresh_segmenter, embedder)
+
+    stepwise, fresh = open_index(tmp_path / "stepwise"), open_index(tmp_path / "fresh")
+    assert stepwise.manifest["corpus_fingerprint"] == fresh.manifest["corpus_fingerprint"]
+    np.testing.assert_array_equal(stepwise.vectors, fresh.vectors)
+    for query in ("人地挂钩", "小规模纳税人增值税", "市委统战部", "牵头单位"):
+        got = Retriever(stepwise, segmenter, embedder).search(query, k=5).hits
+        want = Retriever(fresh, fresh_segmenter, embedder).search(query, k=5).hits
+        assert [(h.doc_id, h.clause_id, round(h.score, 5)) for h in got] == [
+            (h.doc_id, h.clause_id, round(h.score, 5)) for h in want
+        ]
+
+
+def test_a_word_learnt_from_a_new_document_re_segments_old_ones(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    segmenter = Segmenter()
+    embedder = HashEmbedder()
+    build(corpus, tmp_path / "index", segmenter, embedder)
+    word = "国土空间规划体系"  # in the seed's text, but not a word jieba knows: cut into parts there
+    assert word not in open_index(tmp_path / "index").vocab
+    # a new document names it as a unit, so jieba learns it as one word
+    (corpus / "new_unit.txt").write_text(
+        f"关于小城镇规划的补充通知\n一、加强统筹\n做好小城镇规划统筹工作。（牵头单位：{word}）\n", encoding="utf-8"
+    )
+    report = build(corpus, tmp_path / "index", segmenter, embedder)
+    index = open_index(tmp_path / "index")
+    seed_terms = set(index.shards[SEED_ID].bags.terms.tolist())
+    assert index.vocab[word] in seed_terms  # the seed's chunks were cut again with the new word
+    assert report.embedded == len(chunk_document(index.documents["new_unit"]))  # and not embedded again
+    hits = Retriever(index, segmenter, embedder).search(word, k=3).hits
+    assert SEED_ID in {h.doc_id for h in hits}
+
+
+def test_ivf_index_keeps_its_cells_across_updates(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
+    first = open_index(index_dir)
+    assert first.manifest["dense"]["kind"] == "ivf" and first.cells is not None
+
+    shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
+    report = build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
+    second = open_index(index_dir)
+    np.testing.assert_array_equal(second.centroids, first.centroids)  # not trained again
+    seed = second.row_start[SEED_ID]
+    np.testing.assert_array_equal(second.cells[seed : seed + first.rows], first.cells)
+    # every chunk sits in the cell nearest to it, the new ones included
+    nearest = np.argmax(second.vectors @ second.centroids.T, axis=1)
+    np.testing.assert_array_equal(second.cells, nearest)
+    # the in-memory index the build returns searches like the one read back from disk
+    assert report.index is not None
+    for query in ("人地挂钩", "小规模纳税人增值税"):
+        in_memory = Retriever(report.index, segmenter, embedder).search(query, k=3).hits
+        assert in_memory == Retriever(second, segmenter, embedder).search(query, k=3).hits
+
+
+def test_damaged_ivf_cells_are_trained_again_without_embedding(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
+    flip_bytes(published(index_dir) / "dense.npz")
+    with pytest.raises(IndexCorrupt, match="policybot index"):
+        open_index(index_dir)
+    repaired = build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
+    assert repaired.embedded == 0
+    assert open_index(index_dir).dense.ntotal == repaired.chunks

@@ -18,8 +18,9 @@ from samples import blank_pdf, zip_with_zeros
 from policybot.answer import Answer
 from policybot.bot import PolicyBot, safe_upload_name
 from policybot.errors import DocumentError, IndexCorrupt, InputError
-from policybot.index import CURRENT, open_index
+from policybot.index import open_index
 from policybot.settings import REPO_ROOT, Settings
+from policybot.store import CURRENT
 
 QUESTION = "加大用地支持由哪个单位牵头？"
 
@@ -185,7 +186,7 @@ def test_killed_index_build_leaves_a_usable_index(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         opened = open_index(index)  # the previous or the new complete index
-        assert opened.chunks
+        assert opened.rows
         answer = _bot(corpus, index).ask(QUESTION)
         assert isinstance(answer, Answer) and answer.found
 
@@ -200,16 +201,16 @@ def test_truncated_index_file_is_reported_and_repaired(bot_copy):
     bot = bot_copy()
     index = bot.settings.index_dir
     version = index / (index / CURRENT).read_text(encoding="utf-8").strip()
-    for victim in ("dense.faiss", "vectors.npy"):  # the second one stays truncated
-        path = version / victim
-        data = path.read_bytes()
-        path.write_bytes(data[: len(data) // 2])
+    victims = sorted((version / "shards").glob("*.bin")) + sorted((version / "shards").glob("*.json"))
+    for victim in victims:  # the last one stays truncated
+        data = victim.read_bytes()
+        victim.write_bytes(data[: len(data) // 2])
         with pytest.raises(IndexCorrupt, match="policybot index"):
             open_index(index)
-        if victim == "dense.faiss":
-            path.write_bytes(data)
-            assert open_index(index).chunks
+        if victim != victims[-1]:
+            victim.write_bytes(data)
+            assert open_index(index).rows
     repaired = _run_index(bot.settings.corpus_dir, index)
     assert repaired.returncode == 0, repaired.stderr
-    assert open_index(index).chunks
+    assert open_index(index).rows
     assert _bot(bot.settings.corpus_dir, index).ask(QUESTION).found

@@ -1,0 +1,51 @@
+"""catalog: a document by its 文号 or title, a clause by its number or heading, across many documents."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import DATA, SEED
+
+from policybot.catalog import Catalog
+from policybot.corpus import read_document
+
+SEED_ID = "zunyi-fubanhan-2020-141"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    seed = read_document(SEED)
+    # a second plan with the same clause numbers and headings, as every city's plan has
+    twin = dataclasses.replace(seed, doc_id="twin", title="贵阳市特色小镇实施方案", doc_number="筑府办函〔2021〕9号")
+    documents = [seed, twin, read_document(DATA / "gbk_notice.txt")]
+    return Catalog({d.doc_id: d for d in documents})
+
+
+@pytest.mark.parametrize("written", ["遵府办函〔2020〕141号", "遵府办函[2020]141号", "遵府办函（2020）141号"])
+def test_a_document_is_found_by_its_number_in_any_brackets(catalog: Catalog, written: str) -> None:
+    assert catalog.document_by_number(written) == SEED_ID
+
+
+def test_a_document_is_found_by_the_title_a_question_quotes(catalog: Catalog) -> None:
+    assert catalog.document_named_in("《贵阳市特色小镇实施方案》里规划引领谁牵头？") == "twin"
+    assert catalog.document_named_in("遵义市加快推动特色小镇和小城镇高质量发展实施方案的用地支持") == SEED_ID
+    assert catalog.document_named_in("用地方面有什么支持？") is None
+
+
+def test_a_clause_number_names_a_clause_in_each_document_unless_scoped(catalog: Catalog) -> None:
+    assert catalog.clauses_at("三（三）") == [(SEED_ID, "3.r2.3"), ("twin", "3.r2.3")]
+    assert catalog.clauses_at("三(三)", doc_ids=["twin"]) == [("twin", "3.r2.3")]
+    assert catalog.clauses_at("九十九（一）") == []
+
+
+def test_headings_match_whole_inside_or_around_the_topic(catalog: Catalog) -> None:
+    assert catalog.clauses_headed("规划引领", doc_ids=[SEED_ID]) == [(SEED_ID, "3.2")]
+    exact = catalog.clauses_headed("加大用地支持", doc_ids=[SEED_ID])
+    assert exact == [(SEED_ID, "3.r2.3")]
+    inside = catalog.clauses_headed("用地支持", doc_ids=[SEED_ID])  # the topic is part of a heading
+    assert (SEED_ID, "3.r2.3") in inside
+    around = catalog.clauses_headed("请问加大用地支持这一条", doc_ids=[SEED_ID])  # a heading inside the topic
+    assert (SEED_ID, "3.r2.3") in around
+    assert {d for d, _ in catalog.clauses_headed("加大用地支持")} == {SEED_ID, "twin"}
+    assert catalog.clauses_headed("地") == []

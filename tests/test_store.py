@@ -1,0 +1,87 @@
+"""store: documents survive the trip through a shard unchanged; versions appear whole or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DATA, SEED
+
+from policybot.bm25 import assemble, bag_of
+from policybot.corpus import read_document
+from policybot.document import Clause, Document
+from policybot.errors import IndexCorrupt, IndexMismatch
+from policybot.store import (
+    CLAUSE_FIELDS,
+    SCHEMA_VERSION,
+    Shard,
+    VersionWriter,
+    document_from_dict,
+    document_to_dict,
+    read_manifest,
+    read_shard,
+    verify,
+)
+
+
+@pytest.mark.parametrize("path", [SEED, DATA / "gbk_notice.txt", DATA / "fullwidth_units.txt", DATA / "sample.docx"])
+def test_every_field_of_a_document_round_trips(path: Path) -> None:
+    doc = read_document(path)
+    assert document_from_dict(document_to_dict(doc)) == doc
+
+
+def test_the_format_names_every_field_of_the_records() -> None:
+    assert set(CLAUSE_FIELDS) == {f.name for f in dataclasses.fields(Clause)}
+    assert set(document_to_dict(read_document(SEED))) == {f.name for f in dataclasses.fields(Document)}
+
+
+def a_shard(doc: Document) -> Shard:
+    vocab: dict[str, int] = {}
+    bags = assemble([bag_of(["特色小镇", "用地"], vocab), bag_of(["资金"], vocab)])
+    return Shard(
+        doc=doc,
+        clause_pos=np.array([0, 1], np.int32),
+        parts=np.array([0, 0], np.int32),
+        hashes=["a" * 24, "b" * 24],
+        vectors=np.arange(8, dtype=np.float32).reshape(2, 4),
+        bags=bags,
+    )
+
+
+def test_a_published_version_reads_back_and_checks_its_files(tmp_path: Path) -> None:
+    shard = a_shard(read_document(SEED))
+    writer = VersionWriter(tmp_path)
+    name = writer.add_shard(shard)
+    version = writer.publish({"schema_version": SCHEMA_VERSION})
+    assert not list(tmp_path.glob("*.tmp"))
+
+    found, manifest = read_manifest(tmp_path)
+    assert found == version
+    verify(version, manifest)
+    back = read_shard(version, name)
+    assert back.doc == shard.doc and back.hashes == shard.hashes
+    np.testing.assert_array_equal(back.vectors, shard.vectors)
+    np.testing.assert_array_equal(back.bags.terms, shard.bags.terms)
+
+    (version / "shards" / f"{name}.bin").write_bytes(b"PK\x03\x04 not the arrays")
+    with pytest.raises(IndexCorrupt, match=r"checksum mismatch.*policybot index"):
+        verify(version, manifest)
+
+
+def test_an_unpublished_version_is_invisible(tmp_path: Path) -> None:
+    first = VersionWriter(tmp_path)
+    first.add_shard(a_shard(read_document(SEED)))
+    published = first.publish({"schema_version": SCHEMA_VERSION})
+    second = VersionWriter(tmp_path)
+    second.add_shard(a_shard(read_document(DATA / "gbk_notice.txt")))
+    assert read_manifest(tmp_path)[0] == published  # until publish(), readers see the old version
+    second.discard()
+    assert not second.folder.exists()
+
+
+def test_an_index_of_another_format_says_to_rebuild(tmp_path: Path) -> None:
+    VersionWriter(tmp_path).publish({"schema_version": SCHEMA_VERSION - 1})
+    with pytest.raises(IndexMismatch, match="policybot index"):
+        read_manifest(tmp_path)
