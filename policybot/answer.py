@@ -177,10 +177,12 @@ def units_sentence(lead: tuple[str, ...], responsible: tuple[str, ...]) -> str:
 class Answerer:
     """Answers questions from one retriever's index; never states what no clause says."""
 
-    def __init__(self, retriever: Retriever, min_confidence: float = MIN_CONFIDENCE) -> None:
+    def __init__(
+        self, retriever: Retriever, min_confidence: float = MIN_CONFIDENCE, catalog: Catalog | None = None
+    ) -> None:
         self.retriever = retriever
         self.min_confidence = min_confidence
-        self.catalog = Catalog(retriever.index.documents)
+        self.catalog = catalog or Catalog(retriever.index.documents)
 
     @property
     def documents(self) -> dict[str, Document]:

@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from policybot.answer import Answer, Answerer, Conversation
+from policybot.catalog import Catalog
 from policybot.corpus import is_supported, meta_path, read_corpus, read_document
 from policybot.document import Document
 from policybot.embed import Embedder, load_embedder
@@ -30,7 +31,7 @@ from policybot.retrieve import Retriever, SearchFilter, SearchResult
 from policybot.segment import Segmenter
 from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
 from policybot.settings import Settings
-from policybot.store import read_manifest
+from policybot.store import is_current, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,10 @@ class PolicyBot:
         with self._reload_lock:
             self.segmenter.add_words(index.extra_words)
             retriever = Retriever(index, self.segmenter, self.embedder, fusion=self.settings.fusion)
-            self._index, self._retriever, self._answerer = index, retriever, Answerer(retriever)
+            # documents unchanged since the last index keep their catalog entries
+            catalog = Catalog(index.documents, self._answerer.catalog if self._answerer is not None else None)
+            self._index, self._retriever = index, retriever
+            self._answerer = Answerer(retriever, catalog=catalog)
 
     def index_is_current(self) -> bool:
         """True when an index exists and was built from exactly the files now in the corpus folder."""
@@ -200,7 +204,7 @@ class PolicyBot:
 
     def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
         files = corpus_files(self.settings.corpus_dir)
-        previous = self._index
+        previous = self._published_index()
         documents, errors = read_corpus(self.settings.corpus_dir, unchanged_documents(previous, files))
         report = build_index_locked(
             documents,
@@ -213,6 +217,20 @@ class PolicyBot:
             previous=previous,
         )
         return report, errors
+
+    def _published_index(self) -> PolicyIndex | None:
+        """The published index for a build to start from: the loaded one if still current, else read from disk
+        (None when there is none or it is damaged: the build then reuses what it can, shard by shard)."""
+        index_dir = self.settings.index_dir
+        if self._index is not None and is_current(index_dir, self._index.path):
+            return self._index
+        if not index_exists(index_dir):
+            return None
+        try:
+            return open_index(index_dir, self.embedder.id)
+        except PolicyBotError as exc:
+            log.warning("rebuilding from what is intact: %s", exc)
+            return None
 
     def ensure_index(self, progress: Progress | None = None) -> BuildReport | None:
         """Build or update the index when the corpus changed since it was built; then load it."""

@@ -1,54 +1,125 @@
 """Exact lookups over the indexed documents: by 文号, by title, by clause path or article, by heading.
 
-Built once per loaded index, so a question costs a dictionary lookup or one pass over precomputed strings,
-not a walk through every clause of a thousand documents.
+Built once per loaded index (and after an update, changed only where documents changed), so a question costs a
+dictionary lookup or a few searches in one string, not a walk through every clause of a thousand documents.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from policybot.document import Document, normalize, normalize_doc_number
 
 ClauseKey = tuple[str, str]  # (doc_id, clause_id)
 OPENING_CLAUSES = ("notice", "preamble")
 MIN_TITLE_CHARS = 6  # a shorter title ("通知") would match too many questions
+# past this share of changed documents, cataloguing everything again is quicker than patching
+REBUILD_SHARE = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """What one document adds to the catalog, worked out once while the document is unchanged."""
+
+    doc: Document
+    number: str
+    titles: tuple[str, ...]
+    paths: tuple[tuple[str, str], ...]  # (normalised path, clause id)
+    headings: tuple[tuple[str, str], ...]  # (normalised heading, clause id)
+    clause_order: dict[str, int] = field(hash=False, compare=False)
+
+
+def _entries(doc: Document) -> _Entries:
+    titles = {normalize(doc.title), normalize(doc.notice_title)}
+    return _Entries(
+        doc=doc,
+        number=normalize_doc_number(doc.doc_number) if doc.doc_number else "",
+        titles=tuple(t for t in titles if len(t) >= MIN_TITLE_CHARS),
+        paths=tuple((normalize(c.path), c.id) for c in doc.clauses),
+        headings=tuple(
+            (heading, c.id)
+            for c in doc.clauses
+            if c.id not in OPENING_CLAUSES and len(heading := normalize(c.heading).replace("\n", "")) >= 2
+        ),
+        clause_order={c.id: i for i, c in enumerate(doc.clauses)},
+    )
 
 
 class Catalog:
     """Where each document and clause can be found by what users type: 文号, title, '三（二）', heading."""
 
-    def __init__(self, documents: Mapping[str, Document]) -> None:
+    def __init__(self, documents: Mapping[str, Document], previous: Catalog | None = None) -> None:
+        """Catalog the documents; what `previous` knew of documents unchanged since is reused."""
+        known = previous._entries if previous is not None else {}
+        self._entries: dict[str, _Entries] = {}
+        for doc_id, doc in documents.items():
+            old = known.get(doc_id)
+            self._entries[doc_id] = old if old is not None and old.doc is doc else _entries(doc)
+        self._doc_order = {doc_id: i for i, doc_id in enumerate(self._entries)}
+        changed = {d for d, e in self._entries.items() if known.get(d) is not e} | (known.keys() - self._entries.keys())
+        if previous is None or len(changed) > REBUILD_SHARE * max(len(self._entries), 1):
+            self._catalog_all()
+        else:
+            self._patch(previous, changed)
+        self._titles.sort(key=lambda t: -len(t[0]))
+        self._index_headings()
+
+    def _catalog_all(self) -> None:
         self._by_number: dict[str, str] = {}
         self._titles: list[tuple[str, str]] = []
         self._by_path: dict[str, list[ClauseKey]] = {}
         self._by_heading: dict[str, list[ClauseKey]] = {}
-        for doc in documents.values():
-            self._add(doc)
-        self._titles.sort(key=lambda t: -len(t[0]))
+        for doc_id in self._entries:
+            self._add(doc_id)
+
+    def _add(self, doc_id: str) -> None:
+        entries = self._entries[doc_id]
+        if entries.number:
+            self._by_number.setdefault(entries.number, doc_id)
+        self._titles += [(title, doc_id) for title in entries.titles]
+        for path, clause_id in entries.paths:
+            self._by_path.setdefault(path, []).append((doc_id, clause_id))
+        for heading, clause_id in entries.headings:
+            self._by_heading.setdefault(heading, []).append((doc_id, clause_id))
+
+    def _patch(self, previous: Catalog, changed: set[str]) -> None:
+        """The previous catalog without the changed documents' old entries, plus their new ones."""
+        self._by_number = {n: d for n, d in previous._by_number.items() if d not in changed}
+        self._titles = [t for t in previous._titles if t[1] not in changed]
+        self._by_path = dict(previous._by_path)
+        self._by_heading = dict(previous._by_heading)
+        touched_paths, touched_headings = set(), set()
+        for doc_id in changed:
+            for old_or_new in (previous._entries.get(doc_id), self._entries.get(doc_id)):
+                if old_or_new is not None:
+                    touched_paths.update(p for p, _ in old_or_new.paths)
+                    touched_headings.update(h for h, _ in old_or_new.headings)
+        for table, touched in ((self._by_path, touched_paths), (self._by_heading, touched_headings)):
+            for key in touched:
+                kept = [k for k in table.get(key, []) if k[0] not in changed]
+                if kept:
+                    table[key] = kept
+                else:
+                    table.pop(key, None)
+        for doc_id in sorted(changed & self._entries.keys(), key=self._doc_order.__getitem__):
+            self._add(doc_id)
+
+    def _index_headings(self) -> None:
         # every heading in one string: "is the topic inside a heading" becomes a few str.find calls
         self._heading_keys = list(self._by_heading)
         self._heading_text = "\n".join(self._heading_keys)
-        self._heading_order = {h: i for i, h in enumerate(self._heading_keys)}
         self._heading_starts: list[int] = []
         start = 0
         for heading in self._heading_keys:
             self._heading_starts.append(start)
             start += len(heading) + 1
 
-    def _add(self, doc: Document) -> None:
-        number = normalize_doc_number(doc.doc_number) if doc.doc_number else ""
-        if number:
-            self._by_number.setdefault(number, doc.doc_id)
-        for title in {normalize(doc.title), normalize(doc.notice_title)}:
-            if len(title) >= MIN_TITLE_CHARS:
-                self._titles.append((title, doc.doc_id))
-        for clause in doc.clauses:
-            self._by_path.setdefault(normalize(clause.path), []).append((doc.doc_id, clause.id))
-            heading = normalize(clause.heading).replace("\n", "")
-            if len(heading) >= 2 and clause.id not in OPENING_CLAUSES:
-                self._by_heading.setdefault(heading, []).append((doc.doc_id, clause.id))
+    def _in_reading_order(self, keys: Iterable[ClauseKey], doc_ids: Iterable[str]) -> list[ClauseKey]:
+        allowed = set(doc_ids)
+        kept = [k for k in keys if not allowed or k[0] in allowed]
+        return sorted(kept, key=lambda k: (self._doc_order[k[0]], self._entries[k[0]].clause_order[k[1]]))
 
     def document_by_number(self, number: str) -> str | None:
         """The document with this 文号 (any bracket style), if indexed."""
@@ -63,10 +134,8 @@ class Catalog:
         return None
 
     def clauses_at(self, path: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
-        """Clauses numbered `path` ('三（二）', '第十条'), in the given documents or in all."""
-        found = self._by_path.get(normalize(path), [])
-        allowed = set(doc_ids)
-        return [key for key in found if not allowed or key[0] in allowed]
+        """Clauses numbered `path` ('三（二）', '第十条'), in the given documents or in all, in reading order."""
+        return self._in_reading_order(self._by_path.get(normalize(path), []), doc_ids)
 
     def clauses_headed(self, topic: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
         """Clauses whose heading is the topic, contains it (3+ characters) or is contained in it (4+)."""
@@ -83,13 +152,7 @@ class Catalog:
             for j in range(i + 4, len(topic) + 1)
             if topic[i:j] in self._by_heading
         }
-        allowed = set(doc_ids)
-        keys = [
-            key
-            for heading in sorted(headings, key=self._heading_order.__getitem__)
-            for key in self._by_heading[heading]
-        ]
-        return [key for key in keys if not allowed or key[0] in allowed]
+        return self._in_reading_order((key for h in headings for key in self._by_heading[h]), doc_ids)
 
     def _headings_containing(self, topic: str) -> set[str]:
         found = set()

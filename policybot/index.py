@@ -79,7 +79,6 @@ class PolicyIndex:
     row_doc: np.ndarray  # int32 per chunk: which document (an ordinal into doc_ids)
     row_clause: np.ndarray  # int32 per chunk: which clause (a position in that document's clauses)
     row_start: dict[str, int]  # first chunk row of each document
-    vectors: np.ndarray
     bags: Bags
     vocab: dict[str, int]
     bm25: bm25s.BM25
@@ -107,15 +106,18 @@ class PolicyIndex:
         doc_id = self.doc_ids[self.row_doc[row]]
         return doc_id, self.documents[doc_id].clauses[self.row_clause[row]]
 
-    def clause_rows(self, doc_id: str, clause_id: str) -> np.ndarray:
-        """The chunk rows of one clause."""
+    def clause_vectors(self, doc_id: str, clause_id: str) -> np.ndarray:
+        """The passage vectors of one clause's chunks."""
         shard = self.shards.get(doc_id)
-        if shard is None:
-            return np.zeros(0, np.int64)
-        positions = [i for i, c in enumerate(shard.doc.clauses) if c.id == clause_id]
-        if not positions:
-            return np.zeros(0, np.int64)
-        return self.row_start[doc_id] + np.flatnonzero(shard.clause_pos == positions[0])
+        positions = [i for i, c in enumerate(shard.doc.clauses) if c.id == clause_id] if shard else []
+        if shard is None or not positions:
+            return np.zeros((0, self.manifest["embedder"]["dim"]), np.float32)
+        return shard.vectors[shard.clause_pos == positions[0]]
+
+    def all_vectors(self) -> np.ndarray:
+        """Every chunk's passage vector in row order (a copy: each document keeps its own)."""
+        dim = self.manifest["embedder"]["dim"]
+        return np.concatenate([s.vectors for s in self.shards.values()]) if self.shards else np.zeros((0, dim))
 
     def chunks(self) -> list[Chunk]:
         """Every chunk in row order, with its text (cut again from the documents: texts are not kept in memory)."""
@@ -135,31 +137,38 @@ class _Reusable:
     vocab: dict[str, int] | None
     centroids: np.ndarray | None
     cells: dict[str, np.ndarray]
+    words: list[str] = field(default_factory=list)
 
 
 def _noop_progress(fraction: float, message: str) -> None:
     log.info("%3.0f%% %s", fraction * 100, message)
 
 
-def words_from_documents(documents: Iterable[Document]) -> list[str]:
-    """Unit names and titles the parser found: taught to jieba so they stay whole."""
-    words: set[str] = set()
-    for doc in documents:
-        words.add(doc.title)
-        if doc.issuer:
-            words.add(doc.issuer)
-        for clause in doc.clauses:
-            words.update(u for u in (*clause.lead_units, *clause.responsible_units) if len(u) <= 20)
-    return sorted(words)
+def document_words(doc: Document) -> set[str]:
+    """A document's unit names and title, as the parser found them: taught to jieba so they stay whole."""
+    words = {doc.title}
+    if doc.issuer:
+        words.add(doc.issuer)
+    for clause in doc.clauses:
+        words.update(u for u in (*clause.lead_units, *clause.responsible_units) if len(u) <= 20)
+    return words
+
+
+def _shard_fingerprint(shard: Shard) -> str:
+    if not shard.fingerprint:
+        digest = hashlib.sha256()
+        clauses = shard.doc.clauses
+        for pos, part, text_hash in zip(shard.clause_pos, shard.parts, shard.hashes, strict=True):
+            digest.update(f"{shard.doc.doc_id}#{clauses[pos].id}#{part}\t{text_hash}\n".encode())
+        shard.fingerprint = digest.hexdigest()
+    return shard.fingerprint
 
 
 def corpus_fingerprint(shards: Iterable[Shard]) -> str:
     """A hash of every chunk's identity and text: equal fingerprints, equal corpora."""
     digest = hashlib.sha256()
     for shard in shards:
-        clauses = shard.doc.clauses
-        for pos, part, text_hash in zip(shard.clause_pos, shard.parts, shard.hashes, strict=True):
-            digest.update(f"{shard.doc.doc_id}#{clauses[pos].id}#{part}\t{text_hash}\n".encode())
+        digest.update(_shard_fingerprint(shard).encode())
     return digest.hexdigest()[:32]
 
 
@@ -206,7 +215,9 @@ def build_index_locked(
 
     t = time.perf_counter()
     documents = sorted(documents, key=lambda d: d.doc_id)
-    words = words_from_documents(documents)
+    # the words the previous version was cut with come first: only words beyond them make old bags stale
+    segmenter.add_words(reusable.words)
+    words = sorted(set(reusable.words).union(*(_words_of(doc, reusable) for doc in documents)))
     new_words = segmenter.add_words(words)
     plan = _Plan(reusable, segmenter, embedder)
     stale = plan.stale_documents(documents, new_words)
@@ -221,9 +232,9 @@ def build_index_locked(
 
     t = time.perf_counter()
     index_kind = _dense_kind(dense_kind, rows)
-    vectors, bags = _concat_rows(shards, embedder.dim)
-    centroids, cells = plan.cells(shards, vectors, index_kind)
-    dense = _dense_index(index_kind, vectors, centroids, cells)
+    bags = _concat_bags(shards)
+    centroids, cells = plan.cells(shards, index_kind)
+    dense = _dense_index(index_kind, shards, embedder.dim, centroids, cells)
     timings["faiss"] = time.perf_counter() - t
     t = time.perf_counter()
     bm25 = build_bm25(bags, plan.vocab)
@@ -253,7 +264,7 @@ def build_index_locked(
     timings["write"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    built = _loaded(version, manifest, shards, vectors, bags, plan.vocab, bm25, dense, centroids, cells)
+    built = _loaded(version, manifest, shards, bags, plan.vocab, bm25, dense, centroids, cells)
     timings["assemble"] = time.perf_counter() - t
     timings["index"] = timings["faiss"] + timings["bm25"] + timings["write"] + timings["assemble"]
     report = BuildReport(
@@ -267,6 +278,16 @@ def build_index_locked(
     )
     progress(1.0, f"索引完成：{report.chunks} 个片段，新向量化 {report.embedded}，复用 {report.reused}")
     return report
+
+
+def _words_of(doc: Document, reusable: _Reusable) -> set[str]:
+    """The document's words, kept on its previous shard while the document is unchanged."""
+    old = reusable.shards.get(doc.doc_id)
+    if old is None or old.doc != doc:
+        return document_words(doc)
+    if old.words is None:
+        old.words = tuple(sorted(document_words(doc)))
+    return set(old.words)
 
 
 @dataclass(slots=True)
@@ -289,7 +310,7 @@ class _Plan:
         self.same_chunks = reusable.chunker_id == CHUNKER_ID
         self.dim = embedder.dim
         self.vocab: dict[str, int] = dict(reusable.vocab) if self.same_bags and reusable.vocab else {}
-        self._by_hash: dict[str, tuple[Shard, int]] | None = None
+        self._by_hash: dict[str, Shard] | None = None
 
     def stale_documents(self, documents: list[Document], new_words: list[str]) -> set[str]:
         """Documents whose text holds a word the dictionary just learnt: their old bags would cut it apart."""
@@ -356,44 +377,35 @@ class _Plan:
         return shard, todo
 
     def _find(self, text_hash: str, doc_id: str) -> tuple[Shard, int] | None:
-        """A chunk of the previous version with this text: first in the same document, then anywhere."""
+        """A chunk of the previous version with this text: in the same document, or (for a document new under
+        this name, e.g. a renamed file) anywhere."""
         old = self.reusable.shards.get(doc_id)
-        if old is not None and text_hash in old.hashes:
-            return old, old.hashes.index(text_hash)
+        if old is not None:
+            return (old, old.hashes.index(text_hash)) if text_hash in old.hashes else None
         if self._by_hash is None:
-            self._by_hash = {h: (s, i) for s in self.reusable.shards.values() for i, h in enumerate(s.hashes)}
-        return self._by_hash.get(text_hash)
+            self._by_hash = {h: s for s in self.reusable.shards.values() for h in s.hashes}
+        found = self._by_hash.get(text_hash)
+        return (found, found.hashes.index(text_hash)) if found is not None else None
 
-    def cells(self, shards: list[Shard], vectors: np.ndarray, kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def cells(self, shards: list[Shard], kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
         """IVF centroids and each chunk's cell: kept from the previous version where it can be, else trained."""
         if kind != "ivf":
             return None, None
-        n = len(vectors)
+        n = sum(s.rows for s in shards)
         old = self.reusable
         previous_rows = sum(len(c) for c in old.cells.values())
-        if (
+        keep = (
             old.centroids is not None
             and self.same_vectors
-            and old.centroids.shape[1] == vectors.shape[1]
+            and old.centroids.shape[1] == self.dim
             and 0.5 <= n / max(previous_rows, 1) <= 2
-        ):
-            centroids = old.centroids
-            cells = np.empty(n, np.int64)
-            start = 0
-            missing = []
-            for shard in shards:
-                kept = old.cells.get(shard.doc.doc_id) if shard.name else None
-                if kept is not None and len(kept) == shard.rows:
-                    cells[start : start + shard.rows] = kept
-                else:
-                    missing.append(np.arange(start, start + shard.rows))
-                start += shard.rows
-            if missing:
-                rows = np.concatenate(missing)
-                cells[rows] = _assign(centroids, vectors[rows])
-            return centroids, cells
-        centroids = _train_centroids(vectors)
-        return centroids, _assign(centroids, vectors)
+        )
+        centroids = old.centroids if keep and old.centroids is not None else _train_centroids(shards, self.dim)
+        cells = []
+        for shard in shards:
+            kept = old.cells.get(shard.doc.doc_id) if keep and shard.name else None
+            cells.append(kept if kept is not None and len(kept) == shard.rows else _assign(centroids, shard.vectors))
+        return centroids, np.concatenate(cells) if cells else np.zeros(0, np.int64)
 
 
 def _searchable_text(doc: Document) -> str:
@@ -415,18 +427,15 @@ def _embed_pending(pending: list[_Pending], embedder: Embedder, progress: Progre
     return len(pending)
 
 
-def _concat_rows(shards: list[Shard], dim: int) -> tuple[np.ndarray, Bags]:
-    """All vectors and bags in row order; each shard then views its part (one copy in memory)."""
-    vectors = np.concatenate([s.vectors for s in shards]) if shards else np.zeros((0, dim), np.float32)
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+def _concat_bags(shards: list[Shard]) -> Bags:
+    """All bags in row order; each shard then views its part (one copy in memory)."""
     bags = concat([s.bags for s in shards])
     start = 0
     for shard in shards:
-        shard.vectors = vectors[start : start + shard.rows]
         lo, hi = bags.offsets[start], bags.offsets[start + shard.rows]
         shard.bags = Bags(bags.terms[lo:hi], bags.counts[lo:hi], bags.offsets[start : start + shard.rows + 1] - lo)
         start += shard.rows
-    return vectors, bags
+    return bags
 
 
 def _dense_kind(kind: str, n: int) -> str:
@@ -442,12 +451,20 @@ def ivf_lists(n: int) -> int:
     return max(16, int(4 * np.sqrt(max(n, 1))))
 
 
-def _train_centroids(vectors: np.ndarray) -> np.ndarray:
-    n, dim = vectors.shape
+def _train_centroids(shards: list[Shard], dim: int) -> np.ndarray:
+    sizes = np.array([s.rows for s in shards], dtype=np.int64)
+    n = int(sizes.sum())
     lists = min(ivf_lists(n), max(1, n))
-    sample = vectors[np.random.default_rng(0).choice(n, min(n, 40 * lists), replace=False)] if n else vectors
+    rows = np.sort(np.random.default_rng(0).choice(n, min(n, 40 * lists), replace=False)) if n else []
+    # gather the sample from the documents' own arrays: no copy of every vector
+    ends = np.cumsum(sizes)
+    which = np.searchsorted(ends, rows, side="right")
+    starts = ends - sizes
+    sample = np.stack([shards[d].vectors[r - starts[d]] for d, r in zip(which, rows, strict=True)]) if n else []
     faiss.omp_set_num_threads(os.cpu_count() or 1)
-    kmeans = faiss.Kmeans(dim, lists, niter=20, spherical=True, seed=1234, verbose=False)
+    kmeans = faiss.Kmeans(dim, max(lists, 1), niter=20, spherical=True, seed=1234, verbose=False)
+    if not n:
+        return np.zeros((0, dim), np.float32)
     kmeans.train(np.ascontiguousarray(sample, dtype=np.float32))
     return np.ascontiguousarray(kmeans.centroids, dtype=np.float32)
 
@@ -464,18 +481,27 @@ def _assign(centroids: np.ndarray, vectors: np.ndarray) -> np.ndarray:
 
 
 def _dense_index(
-    kind: str, vectors: np.ndarray, centroids: np.ndarray | None, cells: np.ndarray | None, hnsw: bytes | None = None
+    kind: str,
+    shards: list[Shard],
+    dim: int,
+    centroids: np.ndarray | None,
+    cells: np.ndarray | None,
+    hnsw: bytes | None = None,
 ) -> faiss.Index:
-    """The FAISS index over the vectors: flat, IVF with the given cells (no search needed to add), or HNSW."""
-    n, dim = vectors.shape
+    """The FAISS index over every shard's vectors in row order: flat, IVF with the given cells, or HNSW."""
     if kind == "ivf" and centroids is not None and cells is not None:
         quantizer = faiss.IndexFlatIP(dim)
         quantizer.add(centroids)
-        index = faiss.IndexIVFFlat(quantizer, dim, len(centroids), faiss.METRIC_INNER_PRODUCT)
-        index.is_trained = True
+        index = faiss.IndexIVFFlat(quantizer, dim, max(len(centroids), 1), faiss.METRIC_INNER_PRODUCT)
         index.nprobe = IVF_PROBES
-        if n:
-            index.add_core(n, faiss.swig_ptr(vectors), None, faiss.swig_ptr(np.ascontiguousarray(cells)))
+        start = 0
+        for shard in shards:
+            if shard.rows:
+                # the cell of every vector is known: add without searching the quantizer
+                vectors = np.ascontiguousarray(shard.vectors, dtype=np.float32)
+                part = np.ascontiguousarray(cells[start : start + shard.rows])
+                index.add_core(shard.rows, faiss.swig_ptr(vectors), None, faiss.swig_ptr(part))
+            start += shard.rows
         return index
     if kind == "hnsw":
         if hnsw is not None:
@@ -485,8 +511,9 @@ def _dense_index(
     else:
         index = faiss.IndexFlatIP(dim)
     faiss.omp_set_num_threads(os.cpu_count() or 1)
-    if n:
-        index.add(vectors)
+    for shard in shards:
+        if shard.rows:
+            index.add(np.ascontiguousarray(shard.vectors, dtype=np.float32))
     return index
 
 
@@ -532,7 +559,6 @@ def _loaded(
     version: Path,
     manifest: dict,
     shards: list[Shard],
-    vectors: np.ndarray,
     bags: Bags,
     vocab: dict[str, int],
     bm25: bm25s.BM25,
@@ -552,7 +578,6 @@ def _loaded(
         row_doc=np.repeat(np.arange(len(shards), dtype=np.int32), sizes),
         row_clause=np.concatenate([s.clause_pos for s in shards]) if shards else np.zeros(0, np.int32),
         row_start={d: int(s) for d, s in zip(doc_ids, starts, strict=True)},
-        vectors=vectors,
         bags=bags,
         vocab=vocab,
         bm25=bm25,
@@ -580,22 +605,26 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
     try:
         shards = [store.read_shard(version, entry["shard"]) for entry in manifest["documents"]]
         vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
-        vectors, bags = _concat_rows(shards, int(manifest["embedder"]["dim"]))
-        bags.check(len(vectors), len(vocab))
+        rows = sum(s.rows for s in shards)
+        dim = int(manifest["embedder"]["dim"])
+        if any(s.vectors.shape[1] != dim for s in shards if s.rows):
+            raise ValueError(f"a shard's vectors are not {dim}-dimensional")
+        bags = _concat_bags(shards)
+        bags.check(rows, len(vocab))
         kind = manifest["dense"]["kind"]
         centroids = cells = hnsw = None
         if kind == "ivf":
             with np.load(version / DENSE_FILE, allow_pickle=False) as arrays:
                 centroids, cells = arrays["centroids"], arrays["cells"]
-            if len(cells) != len(vectors) or (len(cells) and (cells.min() < 0 or cells.max() >= len(centroids))):
-                raise ValueError(f"{DENSE_FILE}: cells do not match the {len(vectors)} chunks")
+            if len(cells) != rows or (len(cells) and (cells.min() < 0 or cells.max() >= len(centroids))):
+                raise ValueError(f"{DENSE_FILE}: cells do not match the {rows} chunks")
         elif kind == "hnsw":
             hnsw = (version / HNSW_FILE).read_bytes()
-        dense = _dense_index(kind, vectors, centroids, cells, hnsw)
+        dense = _dense_index(kind, shards, dim, centroids, cells, hnsw)
         bm25 = build_bm25(bags, vocab)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError, orjson.JSONDecodeError) as exc:
         raise IndexCorrupt(f"索引 {version} 无法加载 ({exc}): run `policybot index` to rebuild") from exc
-    return _loaded(version, manifest, shards, vectors, bags, vocab, bm25, dense, centroids, cells)
+    return _loaded(version, manifest, shards, bags, vocab, bm25, dense, centroids, cells)
 
 
 def _reusable_from_loaded(index: PolicyIndex) -> _Reusable:
@@ -613,6 +642,7 @@ def _reusable_from_loaded(index: PolicyIndex) -> _Reusable:
         vocab=index.vocab,
         centroids=index.centroids,
         cells=cells,
+        words=index.extra_words,
     )
 
 
@@ -647,6 +677,7 @@ def _reusable_from_disk(index_dir: Path) -> _Reusable:
         vocab=vocab,
         centroids=centroids,
         cells=cells,
+        words=list(manifest.get("extra_words", [])) if vocab is not None else [],
     )
 
 

@@ -265,8 +265,8 @@ class Retriever:
 
     def dense_similarity(self, query: str, doc_id: str, clause_id: str) -> float:
         """Cosine similarity between a query and the best chunk of a clause (for answer confidence)."""
-        rows = self.index.clause_rows(doc_id, clause_id)
-        if len(rows) == 0:
+        vectors = self.index.clause_vectors(doc_id, clause_id)
+        if len(vectors) == 0:
             return 0.0
         vector = self.embedder.encode_queries([query])[0]
-        return float(np.max(np.asarray(self.index.vectors[rows]) @ vector))
+        return float(np.max(vectors @ vector))

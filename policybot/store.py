@@ -74,6 +74,9 @@ class Shard:
     vectors: np.ndarray  # float32 (rows, dim)
     bags: Bags
     name: str = ""  # the content digest, once written
+    # derived once and carried along with the shard while the document is unchanged
+    words: tuple[str, ...] | None = None
+    fingerprint: str = ""
 
     @property
     def rows(self) -> int:

@@ -49,3 +49,21 @@ def test_headings_match_whole_inside_or_around_the_topic(catalog: Catalog) -> No
     assert (SEED_ID, "3.r2.3") in around
     assert {d for d, _ in catalog.clauses_headed("加大用地支持")} == {SEED_ID, "twin"}
     assert catalog.clauses_headed("地") == []
+
+
+def test_a_catalog_patched_after_changes_finds_what_a_fresh_one_finds(catalog: Catalog) -> None:
+    documents = {doc_id: entries.doc for doc_id, entries in catalog._entries.items()}
+    before = Catalog(documents)
+    twin = documents.pop("twin")
+    documents["twin"] = dataclasses.replace(twin, doc_number="筑府办函〔2022〕1号", clauses=twin.clauses[:-1])
+    del documents["gbk_notice"]
+    documents["a-new-one"] = dataclasses.replace(read_document(SEED), doc_id="a-new-one", doc_number="")
+    documents = dict(sorted(documents.items()))
+    patched, fresh = Catalog(documents, previous=before), Catalog(documents)
+    for path in ("三（三）", "四（一）", "序言"):
+        assert patched.clauses_at(path) == fresh.clauses_at(path)
+    for topic in ("加大用地支持", "强化组织领导", "用地支持", "请问加大用地支持这一条"):
+        assert patched.clauses_headed(topic) == fresh.clauses_headed(topic)
+    assert patched.clauses_at("四（一）") == [("a-new-one", "4.1"), (SEED_ID, "4.1")]  # the twin lost it
+    assert patched.document_by_number("筑府办函〔2022〕1号") == "twin"
+    assert patched.document_by_number("筑府办函〔2021〕9号") is None

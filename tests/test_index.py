@@ -154,7 +154,7 @@ def test_index_round_trips_through_disk(tmp_path: Path, segmenter: Segmenter) ->
         (c.doc_id, index.clause(c.doc_id, c.clause_id)) for c in chunks
     ]
     assert index.documents == {d.doc_id: d for d in documents}  # every field, every clause, units included
-    np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in chunks]), atol=1e-6)
+    np.testing.assert_allclose(index.all_vectors(), embedder._vectors([c.search_text for c in chunks]), atol=1e-6)
     assert index.dense.ntotal == len(chunks)
     assert index.embedder_id == embedder.id
 
@@ -204,7 +204,7 @@ def test_changing_one_clause_re_embeds_only_changed_chunks(tmp_path: Path, segme
     assert index.manifest["corpus_fingerprint"] != fingerprint
     assert "优先保障" in index.clause(SEED_ID, "3.r2.3").text
     # reused vectors are the very vectors of the same text
-    np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in new_chunks]), atol=1e-6)
+    np.testing.assert_allclose(index.all_vectors(), embedder._vectors([c.search_text for c in new_chunks]), atol=1e-6)
     hit = Retriever(index, segmenter, embedder).search("优先保障", k=1).hits[0]
     assert (hit.doc_id, hit.clause_id) == (SEED_ID, "3.r2.3")
 
@@ -340,7 +340,9 @@ def test_damaged_index_is_refused_and_rebuild_repairs_it(tmp_path: Path, segment
     index = open_index(index_dir, embedder_id=embedder.id)
     assert index.rows == first.chunks
     assert index.chunks() == expected_chunks(read(corpus))
-    np.testing.assert_allclose(index.vectors, embedder._vectors([c.search_text for c in index.chunks()]), atol=1e-6)
+    np.testing.assert_allclose(
+        index.all_vectors(), embedder._vectors([c.search_text for c in index.chunks()]), atol=1e-6
+    )
     assert Retriever(index, segmenter, embedder).search("人地挂钩", k=1).hits[0].clause_id == "3.r2.3"
 
 
@@ -487,7 +489,7 @@ def test_an_incremental_index_answers_like_a_fresh_one(tmp_path: Path, segmenter
 
     stepwise, fresh = open_index(tmp_path / "stepwise"), open_index(tmp_path / "fresh")
     assert stepwise.manifest["corpus_fingerprint"] == fresh.manifest["corpus_fingerprint"]
-    np.testing.assert_array_equal(stepwise.vectors, fresh.vectors)
+    np.testing.assert_array_equal(stepwise.all_vectors(), fresh.all_vectors())
     for query in ("人地挂钩", "小规模纳税人增值税", "市委统战部", "牵头单位"):
         got = Retriever(stepwise, segmenter, embedder).search(query, k=5).hits
         want = Retriever(fresh, fresh_segmenter, embedder).search(query, k=5).hits
@@ -531,7 +533,7 @@ def test_ivf_index_keeps_its_cells_across_updates(tmp_path: Path, segmenter: Seg
     seed = second.row_start[SEED_ID]
     np.testing.assert_array_equal(second.cells[seed : seed + first.rows], first.cells)
     # every chunk sits in the cell nearest to it, the new ones included
-    nearest = np.argmax(second.vectors @ second.centroids.T, axis=1)
+    nearest = np.argmax(second.all_vectors() @ second.centroids.T, axis=1)
     np.testing.assert_array_equal(second.cells, nearest)
     # the in-memory index the build returns searches like the one read back from disk
     assert report.index is not None
