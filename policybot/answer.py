@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from policybot.catalog import Catalog
 from policybot.document import Clause, Document, normalize
-from policybot.intent import FACT, LOOKUP, OTHER, SUPPORT, WHO_LEADS, Question, understand
+from policybot.intent import FACT, LOOKUP, OTHER, SUPPORT, SUPPORT_RE, WHO_LEADS, Question, understand
 from policybot.retrieve import Hit, Retriever, SearchFilter
 
 # calibrated on bench/questions.jsonl (see README, "Answer quality"): below this the corpus holds no answer
@@ -193,7 +193,7 @@ class Answerer:
         """Answer one question, using the conversation for follow-ups when given."""
         question = understand(text)
         question = self._resolve_follow_up(question, conversation)
-        flt = self._scoped(question, conversation, flt or SearchFilter())
+        question, flt = self._scoped(question, conversation, flt or SearchFilter())
         handler = {
             WHO_LEADS: self._who_leads,
             LOOKUP: self._lookup,
@@ -214,15 +214,19 @@ class Answerer:
             return replace(q, intent=conversation.last_intent)
         return q
 
-    def _scoped(self, q: Question, conversation: Conversation | None, flt: SearchFilter) -> SearchFilter:
+    def _scoped(
+        self, q: Question, conversation: Conversation | None, flt: SearchFilter
+    ) -> tuple[Question, SearchFilter]:
         """Answer from the document the question names (by 文号 or title), or for a bare clause number the
         document of the last answer; with a thousand documents, "三（二）" alone names a clause in each."""
         if flt.doc_ids:
-            return flt
-        doc_id = self.catalog.document_by_number(q.doc_number) or self.catalog.document_named_in(q.text)
+            return q, flt
+        doc_id, name = self.catalog.document_in(q.text) or (None, "")
         if doc_id is None and q.path and conversation is not None and conversation.last_citation is not None:
-            doc_id = conversation.last_citation.doc_id
-        return replace(flt, doc_ids=(doc_id,)) if doc_id else flt
+            doc_id, name = conversation.last_citation.doc_id, ""
+        if doc_id is None:
+            return q, flt
+        return replace(q, doc_name=name), replace(flt, doc_ids=(doc_id,))
 
     # --- retrieval helpers -------------------------------------------------
 
@@ -284,7 +288,12 @@ class Answerer:
                 return self._who_leads_in_each(q, found)
             clause_hit = found[0] if found else None
         if clause_hit is None:
-            hits = self._search(q.text, flt)
+            named = [h for h in self._clauses_named_in(q, flt) if h.lead_units or h.responsible_units]
+            if len({h.doc_id for h in named}) > 1:
+                return self._who_leads_in_each(q, named, what=f"「{named[0].heading}」")
+            clause_hit = named[0] if named else None
+        if clause_hit is None:
+            hits = self._search(q.search_text, flt)
             with_units = [h for h in hits if h.lead_units or h.responsible_units]
             if not with_units:
                 return self._refuse(q, hits, WHO_LEADS, self.confidence(q.topic, hits[0]) if hits else 0.0)
@@ -312,15 +321,15 @@ class Answerer:
             confidence=confidence,
         )
 
-    def _who_leads_in_each(self, q: Question, hits: list[Hit]) -> Answer:
-        """A bare clause number that several documents share: who leads it in each, and a request to choose."""
+    def _who_leads_in_each(self, q: Question, hits: list[Hit], what: str = "") -> Answer:
+        """A clause number or heading that several documents share: who leads it in each, and a request to choose."""
         shown = hits[: NEAREST_SHOWN + 2]
         lines = [
             f"《{h.doc_title}》（{h.doc_number}）{h.clause_path}「{h.heading}」由{'、'.join(h.lead_units) or '（未写明）'}牵头"
             for h in shown
         ]
         text = (
-            f"{len({h.doc_id for h in hits})} 个文件都有 {q.path}，请在问题中写明文号或文件名称。"
+            f"{len({h.doc_id for h in hits})} 个文件都有 {what or q.path}，请在问题中写明文号或文件名称。"
             f"各文件的牵头单位：\n" + "\n".join(lines)
         )
         return Answer(
@@ -334,6 +343,10 @@ class Answerer:
 
     def _clauses_by_path(self, path: str, flt: SearchFilter) -> list[Hit]:
         return [self.retriever.make_hit(d, c, 1.0) for d, c in self.catalog.clauses_at(path, flt.doc_ids)]
+
+    def _clauses_named_in(self, q: Question, flt: SearchFilter) -> list[Hit]:
+        keys = self.catalog.clauses_named_in(q.search_text, flt.doc_ids)
+        return [self.retriever.make_hit(d, c, 1.0) for d, c in keys]
 
     def _clauses_by_heading(self, topic: str, flt: SearchFilter) -> list[Hit]:
         return [self.retriever.make_hit(d, c, 1.0) for d, c in self.catalog.clauses_headed(topic, flt.doc_ids)]
@@ -455,7 +468,7 @@ class Answerer:
         return self._retrieved_answer(q, flt, OTHER)
 
     def _retrieved_answer(self, q: Question, flt: SearchFilter, intent: str, key_sentence: bool = False) -> Answer:
-        hits = self._search(q.text, flt)
+        hits = self._search(q.search_text, flt)
         kept, confidence = self._confident_hits(q, hits)
         if not kept:
             return self._refuse(q, hits, intent, confidence)
@@ -473,7 +486,9 @@ class Answerer:
         words = [
             t for t in self.retriever.segmenter.cut(q.topic) if len(t) >= 2 and t not in QUESTION_WORDS | GENERIC_WORDS
         ]
-        return sorted(hits, key=lambda h: -sum(w in normalize(h.heading) for w in words))
+        # the kind of support asked for (用地, 融资, 减免…) says more about the clause than who asks (小微企业)
+        weight = {w: 2 if SUPPORT_RE.search(w) else 1 for w in words}
+        return sorted(hits, key=lambda h: -sum(weight[w] for w in words if w in normalize(h.heading)))
 
     def _key_sentence(self, q: Question, hit: Hit) -> str:
         """The sentence of the clause that carries the fact asked for (a number, a year, a definition)."""

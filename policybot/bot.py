@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
 import shutil
 import tempfile
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from policybot.index import (
     index_lock,
     open_index,
 )
+from policybot.intent import without_name
 from policybot.loaders import SUPPORTED_SUFFIXES
 from policybot.retrieve import Retriever, SearchFilter, SearchResult
 from policybot.segment import Segmenter
@@ -205,7 +208,9 @@ class PolicyBot:
     def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
         files = corpus_files(self.settings.corpus_dir)
         previous = self._published_index()
+        started = time.perf_counter()
         documents, errors = read_corpus(self.settings.corpus_dir, unchanged_documents(previous, files))
+        parse = time.perf_counter() - started
         report = build_index_locked(
             documents,
             self.settings.index_dir,
@@ -216,6 +221,7 @@ class PolicyBot:
             files,
             previous=previous,
         )
+        report = dataclasses.replace(report, timings={"parse": parse, **report.timings})
         return report, errors
 
     def _published_index(self) -> PolicyIndex | None:
@@ -245,10 +251,16 @@ class PolicyBot:
     # --- questions ----------------------------------------------------------
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
-        """Hybrid search; InputError for an empty or over-long query or a bad k."""
+        """Hybrid search; a query naming a document (文号 or title) searches that document only.
+        InputError for an empty or over-long query or a bad k."""
         query = clean_question(query, self.settings.max_question_chars)
         if not 1 <= k <= 100:
             raise InputError(f"k={k} 超出范围 1–100 (k must be between 1 and 100)")
+        flt = flt or SearchFilter()
+        named = None if flt.doc_ids else self.answerer.catalog.document_in(query)
+        if named is not None:
+            flt = dataclasses.replace(flt, doc_ids=(named[0],))
+            query = without_name(query, named[1])
         return self.retriever.search(query, k=k, flt=flt)
 
     def ask(self, question: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:

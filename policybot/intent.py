@@ -46,6 +46,14 @@ FILLER_RE = re.compile(
 )
 
 
+def without_name(text: str, name: str) -> str:
+    """The text without a document's name (文号 or title) in it, or the text itself if nothing else is left."""
+    if not name:
+        return text
+    rest = re.sub(r"《\s*》", "", normalize(text).replace(name, "")).strip()
+    return rest if FILLER_RE.sub("", rest) else text
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """A question as understood: intent, clause path or 文号 it names, and whether it leans on the last turn."""
@@ -57,11 +65,17 @@ class Question:
     article: str = ""
     deictic: bool = False
     follow_up: bool = False
+    doc_name: str = ""  # the 文号 or title by which the question names its document, as written (normalised)
+
+    @property
+    def search_text(self) -> str:
+        """What to search for: the question without the name of the document it is scoped to."""
+        return without_name(self.text, self.doc_name)
 
     @property
     def topic(self) -> str:
-        """The question with filler words removed: what it is about."""
-        return FILLER_RE.sub("", self.text)
+        """The question with filler words (and the document's name) removed: what it is about."""
+        return FILLER_RE.sub("", self.search_text)
 
 
 def clause_path_in(text: str) -> str:

@@ -193,3 +193,11 @@ def test_a_clause_number_two_documents_share_gets_both_and_a_request_to_choose(t
     two_plans_bot.ask(f"{TWIN_NUMBER}讲了什么？", conversation)
     follow_up = two_plans_bot.ask("三（三）由哪个单位牵头？", conversation)
     assert follow_up.lead_units == ("贵阳市自然资源和规划局",)
+
+
+def test_a_search_naming_a_document_searches_only_that_document(two_plans_bot) -> None:
+    hits = two_plans_bot.search(f"{TWIN_NUMBER} 加大用地支持", k=5).hits
+    assert hits and {h.doc_number for h in hits} == {TWIN_NUMBER}
+    assert hits[0].clause_id == "3.r2.3" and hits[0].lead_units == ("贵阳市自然资源和规划局",)
+    both = two_plans_bot.search("加大用地支持", k=5).hits
+    assert {h.doc_number for h in both} == {TWIN_NUMBER, "遵府办函〔2020〕141号"}

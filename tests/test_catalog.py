@@ -27,9 +27,16 @@ def test_a_document_is_found_by_its_number_in_any_brackets(catalog: Catalog, wri
     assert catalog.document_by_number(written) == SEED_ID
 
 
+def test_words_glued_before_a_number_do_not_hide_it(catalog: Catalog) -> None:
+    assert catalog.number_in("根据遵府办函〔2020〕141号，企业能享受哪些政策？") == (SEED_ID, "遵府办函〔2020〕141号")
+    assert catalog.number_in("按照筑府办函[2021]9号的要求") == ("twin", "筑府办函[2021]9号")
+    assert catalog.number_in("黔府办发〔2019〕20号") is None  # cited by the seed, but not indexed
+
+
 def test_a_document_is_found_by_the_title_a_question_quotes(catalog: Catalog) -> None:
-    assert catalog.document_named_in("《贵阳市特色小镇实施方案》里规划引领谁牵头？") == "twin"
-    assert catalog.document_named_in("遵义市加快推动特色小镇和小城镇高质量发展实施方案的用地支持") == SEED_ID
+    assert catalog.document_named_in("《贵阳市特色小镇实施方案》里规划引领谁牵头？") == ("twin", "贵阳市特色小镇实施方案")
+    seed_title = "遵义市加快推动特色小镇和小城镇高质量发展实施方案"
+    assert catalog.document_named_in(f"{seed_title}的用地支持") == (SEED_ID, seed_title)
     assert catalog.document_named_in("用地方面有什么支持？") is None
 
 
@@ -49,6 +56,13 @@ def test_headings_match_whole_inside_or_around_the_topic(catalog: Catalog) -> No
     assert (SEED_ID, "3.r2.3") in around
     assert {d for d, _ in catalog.clauses_headed("加大用地支持")} == {SEED_ID, "twin"}
     assert catalog.clauses_headed("地") == []
+
+
+def test_a_heading_quoted_in_a_question_names_its_clause(catalog: Catalog) -> None:
+    assert catalog.clauses_named_in("加大用地支持由哪个单位牵头？", doc_ids=[SEED_ID]) == [(SEED_ID, "3.r2.3")]
+    # the longest heading quoted wins over a shorter one inside it
+    assert catalog.clauses_named_in("着力强化规划引领谁牵头", doc_ids=[SEED_ID])[0] == (SEED_ID, "3.2")
+    assert catalog.clauses_named_in("用地方面有什么支持？") == []
 
 
 def test_a_catalog_patched_after_changes_finds_what_a_fresh_one_finds(catalog: Catalog) -> None:

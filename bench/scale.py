@@ -1,0 +1,294 @@
+"""PolicyBot at 1×, 10×, 100× and 1,000× documents: indexing, updates, queries, memory and app start, beside the
+naive peer, in one run; prints the tables and writes them into bench/README.md.
+
+python bench/scale.py                                   # sizes 1,10,100,1000 documents (≈ 100 → 100 k chunks)
+python bench/scale.py --sizes 1,10 --questions 50       # a quick look
+python bench/scale.py --from-json bench/out/scale.json  # print (and write) the tables of an earlier run
+
+Each generated document has about 100 chunks, so 1,000 documents are about 100 k chunks. Every step runs in a
+process of its own (bench/scale_steps.py) so that its peak memory is its own. Indexing uses the default embedder
+for real: at 1,000 documents that takes hours on 2 cores, nearly all of it the model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
+
+
+def run_step(step: str, docs: int, out: Path, questions: int) -> dict:
+    """One step in a new process; its JSON result."""
+    command = [sys.executable, str(HERE / "scale_steps.py"), step, "--docs", str(docs), "--out", str(out)]
+    command += ["--questions", str(questions)]
+    print(f"== {step} {docs} documents", file=sys.stderr, flush=True)
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"step {step} at {docs} documents failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def header(*names: str) -> list[str]:
+    return [row(*names), row(*["---"] * len(names))]
+
+
+def indexing_table(results: list[dict]) -> list[str]:
+    lines = header(
+        "documents", "chunks", "characters", "parse s", "segment s", "embed s", "index s", "total s",
+        "chars/s", "chunks/s", "embedding share", "peak RSS MB",
+    )  # fmt: skip
+    for r in results:
+        b, t = r["build"], r["build"]["timings"]
+        index_s = t["faiss"] + t["bm25"] + t["write"] + t["assemble"]
+        total = b["total_s"]
+        lines.append(
+            row(
+                f"{b['docs']:,}",
+                f"{b['chunks']:,}",
+                f"{b['chars']:,}",
+                f"{t['parse']:.2f}",
+                f"{t['segment']:.2f}",
+                f"{t['embed']:.1f}",
+                f"{index_s:.2f}",
+                f"{total:.1f}",
+                f"{b['chars'] / total:,.0f}",
+                f"{b['chunks'] / total:.1f}",
+                f"{t['embed'] / total:.1%}",
+                f"{b['peak_rss_mb']:.0f}",
+            )  # fmt: skip
+        )
+    return lines
+
+
+def updates_table(results: list[dict]) -> list[str]:
+    lines = header(
+        "documents", "one clause edited (app) s", "re-embedded", "of which embedding s",
+        "one document added (app) s", "re-embedded", "of which embedding s", "one clause edited (`policybot index`) s",
+    )  # fmt: skip
+    for r in results:
+        u = r["build"]["updates"]
+        edit, add = u["edit_in_app"], u["add_in_app"]
+        lines.append(
+            row(
+                f"{r['build']['docs']:,}",
+                f"{edit['s']:.2f}",
+                edit["embedded"],
+                f"{edit['timings']['embed']:.2f}",
+                f"{add['s']:.2f}",
+                add["embedded"],
+                f"{add['timings']['embed']:.2f}",
+                f"{u['edit_by_cli']['s']:.2f}",
+            )  # fmt: skip
+        )
+    return lines
+
+
+def query_table(results: list[dict]) -> list[str]:
+    lines = header(
+        "documents", "chunks", "FAISS", "search p50 / p95 / p99 ms", "segment", "embed query", "BM25", "FAISS ms",
+        "fusion", "ask p50 / p95 / p99 ms", "repeated search p50 / p95", "load s", "peak RSS MB",
+    )  # fmt: skip
+    for r in results:
+        q = r["query"]
+        s = q["stages_ms"]
+        lines.append(
+            row(
+                f"{q['docs']:,}",
+                f"{q['chunks']:,}",
+                q["dense"],
+                _p(q["search_ms"]),
+                f"{s.get('segment', 0):.1f}",
+                f"{s.get('embed', 0):.1f}",
+                f"{s.get('bm25', 0):.1f}",
+                f"{s.get('faiss', 0):.2f}",
+                f"{s.get('fusion', 0):.1f}",
+                _p(q["ask_ms"]),
+                f"{percentile(q['repeat_search_ms'], 50):.1f} / {percentile(q['repeat_search_ms'], 95):.1f}",
+                f"{q['load_s']:.2f}",
+                f"{q['peak_rss_mb']:.0f}",
+            )  # fmt: skip
+        )
+    return lines
+
+
+def peer_table(results: list[dict]) -> list[str]:
+    lines = header(
+        "documents", "peer p50 / p95 / p99 ms", "peer BM25", "peer embed", "peer FAISS", "ours p50 / mean ms",
+        "ratio p50", "ratio mean", "ratio without the shared model", "Recall@5 ours / peer", "peer RSS MB",
+        "peer build s",
+    )  # fmt: skip
+    for r in results:
+        q, p = r["query"], r["peer"]
+        ours, theirs = q["search_ms"], p["search_ms"]
+        rest_ours = mean(ours) - q["stages_ms"].get("embed", 0)
+        rest_peer = mean(theirs) - p["stages_ms"]["embed"]
+        lines.append(
+            row(
+                f"{q['docs']:,}",
+                _p(theirs),
+                f"{p['stages_ms']['bm25']:.1f}",
+                f"{p['stages_ms']['embed']:.1f}",
+                f"{p['stages_ms']['faiss']:.2f}",
+                f"{percentile(ours, 50):.1f} / {mean(ours):.1f}",
+                f"{percentile(theirs, 50) / percentile(ours, 50):.1f}×",
+                f"{mean(theirs) / mean(ours):.1f}×",
+                f"{rest_peer / rest_ours:.0f}×",
+                f"{q['recall_at_5']:.3f} / {p['recall_at_5']:.3f}",
+                f"{p['peak_rss_mb']:.0f}",
+                f"{p['build_s']:.1f}",
+            )  # fmt: skip
+        )
+    return lines
+
+
+def quality_table(results: list[dict]) -> list[str]:
+    lines = header(
+        "documents", "questions", "search Recall@5", "answer cites the gold clause", "who leads: exact units"
+    )
+    for r in results:
+        q = r["query"]
+        lines.append(
+            row(
+                f"{q['docs']:,}",
+                q["questions"],
+                f"{q['recall_at_5']:.3f}",
+                f"{q['ask_cites_gold']:.3f}",
+                f"{q['who_leads_exact']:.3f}",
+            )  # fmt: skip
+        )
+    return lines
+
+
+def start_table(results: list[dict]) -> list[str]:
+    lines = header("documents", "page served s (1st / 2nd start)", "first answer s (1st / 2nd start)")
+    for r in results:
+        runs = r["start"]["runs"]
+        lines.append(
+            row(
+                f"{r['start']['docs']:,}",
+                " / ".join(f"{x['page_s']:.1f}" for x in runs),
+                " / ".join(f"{x['first_answer_s']:.1f}" for x in runs),
+            )
+        )
+    return lines
+
+
+def _p(values: list[float]) -> str:
+    return " / ".join(f"{percentile(values, p):.1f}" for p in (50, 95, 99))
+
+
+def report(run: dict) -> str:
+    """All tables of a run, as Markdown."""
+    results = run["results"]
+    parts = [
+        f"Run of {run['date']} on {run['machine']}: default embedder `{run['embedder']}`, "
+        f"{run['questions']} distinct generated questions per size, each timed once with the query cache empty.",
+        "",
+        "**Indexing** (from an empty index; parse = read and parse files, segment = chunk and jieba, "
+        "embed = the model, index = FAISS + BM25 + writing the version):",
+        "",
+        *indexing_table(results),
+        "",
+        "**Updates** (the app's path: the index in memory; `policybot index` starts a new process and loads it):",
+        "",
+        *updates_table(results),
+        "",
+        "**Queries** (hybrid search, k = 5; stage columns are means in ms; ask = search + answer):",
+        "",
+        *query_table(results),
+        "",
+        "**The naive peer** (jieba.lcut + rank_bm25 `get_scores` over every chunk + an uncached query encoding by "
+        "the same model + a flat FAISS scan; same chunks, vectors and questions; ratios = peer ÷ ours):",
+        "",
+        *peer_table(results),
+        "",
+        "**Answer quality on the generated questions:**",
+        "",
+        *quality_table(results),
+        "",
+        "**App start** on the built index (`python app.py`; the first start after a build also compiles bytecode):",
+        "",
+        *start_table(results),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def write_readme(text: str) -> None:
+    readme = HERE / "README.md"
+    current = readme.read_text(encoding="utf-8")
+    if BEGIN not in current or END not in current:
+        raise SystemExit(f"{readme} has no {BEGIN} … {END} section to fill")
+    head, rest = current.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10,100,1000", help="documents per size, comma-separated")
+    parser.add_argument("--questions", type=int, default=300, help="distinct questions per size (default 300)")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="corpora, indexes and results (git-ignored)")
+    parser.add_argument("--from-json", type=Path, help="only print the tables of an earlier run")
+    parser.add_argument("--no-readme", action="store_true", help="do not write the tables into bench/README.md")
+    args = parser.parse_args(argv)
+
+    if args.from_json:
+        run = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        from policybot.embed import load_embedder
+
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        run = {
+            "date": time.strftime("%Y-%m-%d"),
+            "machine": f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}",
+            "embedder": load_embedder().id,
+            "questions": args.questions,
+            "results": [],
+        }
+        args.out.mkdir(parents=True, exist_ok=True)
+        for docs in sizes:
+            result = {"docs": docs}
+            for step in ("build", "query", "peer", "start"):
+                result[step] = run_step(step, docs, args.out, args.questions)
+            run["results"].append(result)
+            (args.out / "scale.json").write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
+    text = report(run)
+    print(text)
+    if not args.no_readme:
+        write_readme(text)
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

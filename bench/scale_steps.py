@@ -1,0 +1,328 @@
+"""The steps of the scale benchmark, each run in a process of its own so that its peak memory is its own.
+
+python bench/scale_steps.py build --docs 100 --out bench/out     # generate, index from scratch, then updates
+python bench/scale_steps.py query --docs 100 --out bench/out     # load, search and ask every question once
+python bench/scale_steps.py peer  --docs 100 --out bench/out     # the naive peer on the same chunks and questions
+python bench/scale_steps.py start --docs 100 --out bench/out     # `python app.py` on the built index
+
+Each step prints one JSON line with its figures on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import gen_corpus  # noqa: E402 - bench/ is a folder of scripts, not a package
+
+SEED = 0
+WARMUP_QUESTIONS = 5
+EDIT_NOTE = "，并每半年开展一次专项督查。"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def paths(out: Path, docs: int) -> tuple[Path, Path]:
+    """The corpus and index folders of one size."""
+    return out / f"corpus-{docs}", out / f"index-{docs}"
+
+
+def settings_for(out: Path, docs: int):
+    from policybot.settings import Settings
+
+    corpus, index = paths(out, docs)
+    return Settings.from_env(env={}, corpus_dir=corpus, index_dir=index)
+
+
+def questions_for(docs: int, count: int, seed: int = SEED) -> list[dict]:
+    """Questions with gold answers about the first `docs` generated documents."""
+    return gen_corpus.generate_questions(gen_corpus.generate_documents(docs, SEED), count, seed)
+
+
+# --- build -------------------------------------------------------------------------------------------------------
+
+
+def edit_one_clause(corpus: Path, docs: int) -> tuple[Path, str]:
+    """Amend one task clause of the middle document, as a revised plan would; returns the file and its old text."""
+    path = sorted(corpus.glob("gen-*.txt"))[docs // 2]
+    original = path.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.startswith(("（二）", "(二)")) and "。" in line)
+    lines[row] = lines[row].replace("。", EDIT_NOTE, 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, original
+
+
+def step_build(out: Path, docs: int) -> dict:
+    """Generate the corpus, index it from nothing, then time three kinds of update."""
+    from policybot.bot import PolicyBot
+
+    corpus, index = paths(out, docs)
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(index, ignore_errors=True)
+    gen_corpus.generate_corpus(corpus, docs, SEED)
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))
+    log(f"{docs} documents, {chars:,} characters: indexing from scratch")
+
+    bot = PolicyBot(settings_for(out, docs))
+    bot.segmenter  # noqa: B018 - loading jieba's dictionary is start-up, not indexing
+    bot.embedder  # noqa: B018 - and so is loading the model
+    started = time.perf_counter()
+    report, errors = bot.build(_progress)
+    total = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"generated documents failed to parse: {errors[:3]}")
+    result = {
+        "docs": docs,
+        "chars": chars,
+        "chunks": report.chunks,
+        "total_s": total,
+        "timings": report.timings,
+        "dense": report.index.manifest["dense"]["kind"] if report.index else "",
+    }
+    result["updates"] = _updates(bot, corpus, index, docs)
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def _progress(fraction: float, message: str) -> None:
+    if "向量化" not in message or fraction >= 0.9 or int(fraction * 1000) % 50 == 0:
+        log(f"{fraction:4.0%} {message}")
+
+
+def _updates(bot, corpus: Path, index: Path, docs: int) -> dict:
+    """One clause edited and one document added, as the app does them; then an edit picked up by a new process."""
+    updates = {}
+    path, original = edit_one_clause(corpus, docs)
+    t = time.perf_counter()
+    report, _ = bot.build()
+    updates["edit_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
+    log(f"one clause edited: {updates['edit_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
+
+    extra = gen_corpus.generate_document(docs, SEED)
+    gen_corpus.write_documents(corpus, [extra])
+    t = time.perf_counter()
+    report, _ = bot.build()
+    updates["add_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
+    log(f"one document added: {updates['add_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
+
+    path.write_text(original, encoding="utf-8")
+    command = [sys.executable, "-m", "policybot.cli", "index", "--corpus", str(corpus), "--index", str(index)]
+    t = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"policybot index failed: {done.stderr[-2000:]}")
+    updates["edit_by_cli"] = {"s": time.perf_counter() - t}
+    log(f"the edit undone, by `policybot index` in a new process: {updates['edit_by_cli']['s']:.2f} s")
+    return updates
+
+
+# --- queries -------------------------------------------------------------------------------------------------------
+
+
+def step_query(out: Path, docs: int, count: int) -> dict:
+    """Load the index, then search and ask every question once (query cache empty), then search them again."""
+    import numpy as np
+
+    from policybot.bot import PolicyBot
+
+    bot = PolicyBot(settings_for(out, docs))
+    t = time.perf_counter()
+    bot.load()
+    load_s = time.perf_counter() - t
+    questions = questions_for(docs, count)
+    for row in questions_for(docs, WARMUP_QUESTIONS, seed=SEED + 1):
+        bot.ask(row["q"])  # first use builds jieba's POS tagger and touches the model: not a user's wait
+    log(f"{docs} documents loaded in {load_s:.2f} s; {len(questions)} questions")
+
+    bot.embedder.clear_query_cache()
+    search_ms, stages, recall = [], [], []
+    for row in questions:
+        t = time.perf_counter()
+        result = bot.search(row["q"], k=5)
+        search_ms.append((time.perf_counter() - t) * 1000)
+        stages.append(result.stages)
+        recall.append(_found(row, [(h.doc_id, h.clause_id) for h in result.hits]))
+
+    bot.embedder.clear_query_cache()
+    ask_ms, cites, leads = [], [], []
+    for row in questions:
+        t = time.perf_counter()
+        answer = bot.ask(row["q"])
+        ask_ms.append((time.perf_counter() - t) * 1000)
+        cites.append(_found(row, [(c.doc_id, c.clause_id) for c in answer.citations]))
+        if row["intent"] == "who_leads":
+            leads.append(list(answer.lead_units) == row["lead_units"])
+
+    repeat_ms = []
+    for row in questions:
+        t = time.perf_counter()
+        bot.search(row["q"], k=5)
+        repeat_ms.append((time.perf_counter() - t) * 1000)
+
+    _write_peer_input(bot, out, docs)
+    return {
+        "docs": docs,
+        "chunks": bot.index.rows,
+        "dense": bot.index.manifest["dense"]["kind"],
+        "questions": len(questions),
+        "load_s": load_s,
+        "search_ms": search_ms,
+        "stages_ms": {k: float(np.mean([s.get(k, 0.0) for s in stages])) for k in stages[0]} if stages else {},
+        "ask_ms": ask_ms,
+        "repeat_search_ms": repeat_ms,
+        "recall_at_5": sum(recall) / max(1, len(recall)),
+        "ask_cites_gold": sum(cites) / max(1, len(cites)),
+        "who_leads_exact": sum(leads) / max(1, len(leads)),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _found(row: dict, keys: list[tuple[str, str]]) -> bool:
+    gold = {(row["doc_id"], clause_id) for clause_id in row["gold"]}
+    return any(key in gold for key in keys)
+
+
+def _write_peer_input(bot, out: Path, docs: int) -> None:
+    """The chunk texts and vectors PolicyBot indexed, for the peer to search the very same material."""
+    import numpy as np
+
+    index = bot.index
+    chunks = index.chunks()
+    (out / f"peer-{docs}.json").write_text(
+        json.dumps({"texts": [c.search_text for c in chunks], "keys": [[c.doc_id, c.clause_id] for c in chunks]}),
+        encoding="utf-8",
+    )
+    np.save(out / f"peer-{docs}.npy", index.all_vectors().astype(np.float32))
+
+
+# --- the naive peer ------------------------------------------------------------------------------------------------
+
+
+def step_peer(out: Path, docs: int, count: int) -> dict:
+    """The tutorial pipeline on the same chunks, vectors and questions."""
+    import numpy as np
+    from naive_peer import NaivePeer
+
+    data = json.loads((out / f"peer-{docs}.json").read_text(encoding="utf-8"))
+    vectors = np.load(out / f"peer-{docs}.npy")
+    keys = [tuple(k) for k in data["keys"]]
+    log(f"peer: tokenising {len(keys)} chunks")
+    peer = NaivePeer(data["texts"], vectors)
+    del data
+    questions = questions_for(docs, count)
+    for row in questions_for(docs, WARMUP_QUESTIONS, seed=SEED + 1):
+        peer.search(row["q"])
+    total_ms, stages, recall = [], [], []
+    for row in questions:
+        t = time.perf_counter()
+        result = peer.search(row["q"], k=50)
+        total_ms.append((time.perf_counter() - t) * 1000)
+        stages.append(result.stages)
+        clauses = list(dict.fromkeys(keys[r] for r in result.rows))[:5]
+        recall.append(_found(row, clauses))
+    return {
+        "docs": docs,
+        "build_s": peer.build_seconds,
+        "search_ms": total_ms,
+        "stages_ms": {k: float(np.mean([s[k] for s in stages])) for k in stages[0]} if stages else {},
+        "recall_at_5": sum(recall) / max(1, len(recall)),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+# --- app start -----------------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def step_start(out: Path, docs: int) -> dict:
+    """Start `python app.py` on the built index twice; the second start is the one a user sees every day."""
+    from gradio_client import Client
+
+    corpus, index = paths(out, docs)
+    question = questions_for(docs, 1)[0]["q"]
+    runs = []
+    for _ in range(2):
+        port = _free_port()
+        env = dict(os.environ, POLICYBOT_CORPUS_DIR=str(corpus), POLICYBOT_INDEX_DIR=str(index))
+        env.update(POLICYBOT_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
+        started = time.perf_counter()
+        app = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            page = _wait_for_page(url, app, timeout=600)
+            served = time.perf_counter() - started
+            Client(url, verbose=False).predict(question, api_name="/ask")
+            answered = time.perf_counter() - started
+            runs.append({"page_s": served, "first_answer_s": answered, "ok": page})
+        finally:
+            app.terminate()
+            app.wait(timeout=30)
+    return {"docs": docs, "runs": runs}
+
+
+def _wait_for_page(url: str, app: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.poll() is not None:
+            raise SystemExit(
+                f"app.py exited: {app.stderr.read().decode(errors='replace')[-2000:] if app.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"app.py did not serve {url} within {timeout} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=["build", "query", "peer", "start"])
+    parser.add_argument("--docs", type=int, required=True, help="how many generated documents")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="where corpora and indexes go")
+    parser.add_argument("--questions", type=int, default=300, help="distinct questions to time")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.step == "build":
+        result = step_build(args.out, args.docs)
+    elif args.step == "query":
+        result = step_query(args.out, args.docs, args.questions)
+    elif args.step == "peer":
+        result = step_peer(args.out, args.docs, args.questions)
+    else:
+        result = step_start(args.out, args.docs)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
