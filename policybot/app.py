@@ -646,5 +646,6 @@ def serve(settings: Settings) -> None:
     # waits on PolicyBot's load lock rather than failing
     started = time.perf_counter()
     bot.load()
+    bot.warm_up()
     log.info("索引已加载：%d 个文件，用时 %.1f 秒", len(bot.documents()), time.perf_counter() - started)
     demo.block_thread()

@@ -120,7 +120,7 @@ class PolicyBot:
         self._index: PolicyIndex | None = None
         self._retriever: Retriever | None = None
         self._answerer: Answerer | None = None
-        self._reload_lock = threading.Lock()
+        self._load_lock = threading.RLock()
 
     # --- components -------------------------------------------------------
 
@@ -128,57 +128,72 @@ class PolicyBot:
     def segmenter(self) -> Segmenter:
         """The jieba segmenter with the policy dictionary (built on first use)."""
         if self._segmenter is None:
-            self._segmenter = Segmenter()
+            with self._load_lock:
+                if self._segmenter is None:
+                    self._segmenter = Segmenter()
         return self._segmenter
 
     @property
     def embedder(self) -> Embedder:
         """The configured embedder (loaded on first use)."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedder)
+            with self._load_lock:
+                if self._embedder is None:
+                    self._embedder = load_embedder(self.settings.embedder)
         return self._embedder
 
     @property
     def is_loaded(self) -> bool:
         """True once an index is open (the app serves its page before that)."""
-        return self._index is not None
+        return self._answerer is not None
 
     @property
     def index(self) -> PolicyIndex:
         """The loaded index (opened on first use)."""
-        if self._index is None:
-            self.load()
+        self._ensure_loaded()
         assert self._index is not None
         return self._index
 
     @property
     def retriever(self) -> Retriever:
         """Hybrid search over the loaded index."""
-        if self._retriever is None:
-            self.load()
+        self._ensure_loaded()
         assert self._retriever is not None
         return self._retriever
 
     @property
     def answerer(self) -> Answerer:
         """Grounded answers over the loaded index."""
-        if self._answerer is None:
-            self.load()
+        self._ensure_loaded()
         assert self._answerer is not None
         return self._answerer
 
     # --- index lifecycle ----------------------------------------------------
 
+    def _ensure_loaded(self) -> None:
+        # a question asked while the app is still loading waits for that load instead of starting another
+        if self._answerer is None:
+            with self._load_lock:
+                if self._answerer is None:
+                    self.load()
+
     def load(self) -> None:
         """Open the published index (checksums and embedder checked) and wire search and answers to it."""
-        self._use(open_index(self.settings.index_dir, self.embedder.id))
+        with self._load_lock:
+            self._use(open_index(self.settings.index_dir, self.embedder.id))
+
+    def warm_up(self) -> None:
+        """Pay first-question costs up front: jieba's part-of-speech tagger and the model's first call."""
+        self.segmenter.places("遵义市")
+        self.embedder.encode_queries(["预热"])
 
     def _use(self, index: PolicyIndex) -> None:
-        with self._reload_lock:
+        with self._load_lock:
             self.segmenter.add_words(index.extra_words)
             retriever = Retriever(index, self.segmenter, self.embedder, fusion=self.settings.fusion)
             # documents unchanged since the last index keep their catalog entries
             catalog = Catalog(index.documents, self._answerer.catalog if self._answerer is not None else None)
+            # the answerer last: once it is set, everything a question needs is
             self._index, self._retriever = index, retriever
             self._answerer = Answerer(retriever, catalog=catalog)
 
