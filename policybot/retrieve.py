@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
+from policybot.dense import IVF_PROBES
 from policybot.document import normalize, normalize_doc_number
 from policybot.embed import Embedder
-from policybot.index import IVF_PROBES, PolicyIndex
+from policybot.index import PolicyIndex
 from policybot.segment import Segmenter, highlight_terms
 
 RRF_K = 60

@@ -42,6 +42,9 @@ CURRENT = "CURRENT"
 LOCK = ".lock"
 MANIFEST = "manifest.json"
 SHARDS = "shards"
+VOCAB_FILE = "vocab.json"
+DENSE_FILE = "dense.npz"
+HNSW_FILE = "dense.faiss"  # an HNSW index is kept whole: it cannot be rebuilt from cells
 VERSION_RE = re.compile(r"v-[\w.-]+")
 # a shard's arrays: magic, then rows, dim and bag entries (int64), then vectors f32, terms i32, counts i32, offsets i64
 ARRAYS_MAGIC = b"PBSHARD1"

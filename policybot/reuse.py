@@ -1,0 +1,255 @@
+"""What an index build takes from the previous version: unchanged shards, vectors and bags of words by text,
+the BM25 vocabulary, the trained IVF cells, the words jieba was taught; and what is left to segment and embed."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from policybot import store
+from policybot.bm25 import Bags, assemble, bag_of
+from policybot.chunks import CHUNKER_ID, chunk_document
+from policybot.dense import assign, train_centroids
+from policybot.document import Document
+from policybot.embed import Embedder
+from policybot.errors import IndexCorrupt, IndexMismatch
+from policybot.segment import Segmenter
+from policybot.store import DENSE_FILE, VOCAB_FILE, Shard, index_exists, read_manifest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Reusable:
+    """What a build may take from the previous version: intact shards, the vocabulary, the trained IVF cells."""
+
+    version: Path | None
+    files: dict[str, str]
+    shards: dict[str, Shard]
+    embedder_id: str
+    segmenter_id: str
+    chunker_id: str
+    vocab: dict[str, int] | None
+    centroids: np.ndarray | None
+    cells: dict[str, np.ndarray]
+    words: list[str] = field(default_factory=list)
+
+
+def document_words(doc: Document) -> set[str]:
+    """A document's unit names and title, as the parser found them: taught to jieba so they stay whole."""
+    words = {doc.title}
+    if doc.issuer:
+        words.add(doc.issuer)
+    for clause in doc.clauses:
+        words.update(u for u in (*clause.lead_units, *clause.responsible_units) if len(u) <= 20)
+    return words
+
+
+def words_of(doc: Document, reusable: Reusable) -> set[str]:
+    """The document's words, kept on its previous shard while the document is unchanged."""
+    old = reusable.shards.get(doc.doc_id)
+    if old is None or old.doc != doc:
+        return document_words(doc)
+    if old.words is None:
+        old.words = tuple(sorted(document_words(doc)))
+    return set(old.words)
+
+
+@dataclass(slots=True)
+class Pending:
+    """A chunk whose vector must be computed: its text, and where the vector goes."""
+
+    text: str
+    shard: Shard
+    row: int
+
+
+class Plan:
+    """Decides, document by document and chunk by chunk, what is reused from the previous version."""
+
+    def __init__(self, reusable: Reusable, segmenter: Segmenter, embedder: Embedder) -> None:
+        self.reusable = reusable
+        self.segmenter = segmenter
+        self.same_vectors = reusable.embedder_id == embedder.id
+        self.same_bags = reusable.vocab is not None and reusable.segmenter_id == segmenter.id
+        self.same_chunks = reusable.chunker_id == CHUNKER_ID
+        self.dim = embedder.dim
+        self.vocab: dict[str, int] = dict(reusable.vocab) if self.same_bags and reusable.vocab else {}
+        self._by_hash: dict[str, Shard] | None = None
+
+    def stale_documents(self, documents: list[Document], new_words: list[str]) -> set[str]:
+        """Documents whose text holds a word the dictionary just learnt: their old bags would cut it apart."""
+        if not new_words or not self.same_bags:
+            return set()
+        stale = set()
+        for doc in documents:
+            old = self.reusable.shards.get(doc.doc_id)
+            if old is None:
+                continue
+            text = self.segmenter.normalize(_searchable_text(old.doc))
+            if any(w in text for w in new_words):
+                stale.add(doc.doc_id)
+        return stale
+
+    def shards_for(self, documents: list[Document], stale: set[str]) -> tuple[list[Shard], list[Pending]]:
+        """A shard per document (the old one when nothing about it changed) and the chunks left to embed."""
+        shards: list[Shard] = []
+        pending: list[Pending] = []
+        for doc in documents:
+            old = self.reusable.shards.get(doc.doc_id)
+            if (
+                old is not None
+                and self.same_vectors
+                and self.same_bags
+                and self.same_chunks
+                and doc.doc_id not in stale
+                and old.doc == doc
+            ):
+                # a copy: the previous index may still be answering questions with the original
+                shards.append(dataclasses.replace(old))
+                continue
+            shard, todo = self._new_shard(doc, reuse_bags=doc.doc_id not in stale)
+            shards.append(shard)
+            pending += todo
+        return shards, pending
+
+    def _new_shard(self, doc: Document, reuse_bags: bool) -> tuple[Shard, list[Pending]]:
+        chunks = chunk_document(doc)
+        position = {c.id: i for i, c in enumerate(doc.clauses)}
+        hashes = [c.text_hash for c in chunks]
+        vectors = np.zeros((len(chunks), self.dim), np.float32)
+        bags = []
+        shard = Shard(
+            doc=doc,
+            clause_pos=np.array([position[c.clause_id] for c in chunks], dtype=np.int32),
+            parts=np.array([c.part for c in chunks], dtype=np.int32),
+            hashes=hashes,
+            vectors=vectors,
+            bags=Bags(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(1, np.int64)),
+        )
+        todo = []
+        for row, (chunk, text_hash) in enumerate(zip(chunks, hashes, strict=True)):
+            found = self._find(text_hash, doc.doc_id)
+            if found is not None and self.same_bags and reuse_bags:
+                bags.append(found[0].bags.row(found[1]))
+            else:
+                bags.append(bag_of(self.segmenter.tokens(chunk.search_text), self.vocab))
+            if found is not None and self.same_vectors:
+                vectors[row] = found[0].vectors[found[1]]
+            else:
+                todo.append(Pending(chunk.search_text, shard, row))
+        shard.bags = assemble(bags)
+        return shard, todo
+
+    def _find(self, text_hash: str, doc_id: str) -> tuple[Shard, int] | None:
+        """A chunk of the previous version with this text: in the same document, or (for a document new under
+        this name, e.g. a renamed file) anywhere."""
+        old = self.reusable.shards.get(doc_id)
+        if old is not None:
+            return (old, old.hashes.index(text_hash)) if text_hash in old.hashes else None
+        if self._by_hash is None:
+            self._by_hash = {h: s for s in self.reusable.shards.values() for h in s.hashes}
+        found = self._by_hash.get(text_hash)
+        return (found, found.hashes.index(text_hash)) if found is not None else None
+
+    def cells(self, shards: list[Shard], kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """IVF centroids and each chunk's cell: kept from the previous version where it can be, else trained."""
+        if kind != "ivf":
+            return None, None
+        n = sum(s.rows for s in shards)
+        old = self.reusable
+        previous_rows = sum(len(c) for c in old.cells.values())
+        keep = (
+            old.centroids is not None
+            and self.same_vectors
+            and old.centroids.shape[1] == self.dim
+            and 0.5 <= n / max(previous_rows, 1) <= 2
+        )
+        centroids = old.centroids if keep and old.centroids is not None else train_centroids(shards, self.dim)
+        cells = []
+        for shard in shards:
+            kept = old.cells.get(shard.doc.doc_id) if keep and shard.name else None
+            cells.append(kept if kept is not None and len(kept) == shard.rows else assign(centroids, shard.vectors))
+        return centroids, np.concatenate(cells) if cells else np.zeros(0, np.int64)
+
+
+def _searchable_text(doc: Document) -> str:
+    """Everything of a document that its chunks are cut from."""
+    parts = [doc.title, doc.doc_number]
+    for c in doc.clauses:
+        parts += [c.heading, c.text, *c.heading_path]
+    return "\n".join(parts)
+
+
+def reusable_from_disk(index_dir: Path) -> Reusable:
+    """The intact parts of the published version: a damaged shard is rebuilt alone, not the whole index."""
+    nothing = Reusable(None, {}, {}, "", "", "", None, None, {})
+    if not index_exists(index_dir):
+        return nothing
+    try:
+        version, manifest = read_manifest(index_dir)
+        embedder_id = manifest["embedder"]["id"]
+        entries = manifest["documents"]
+    except (IndexCorrupt, IndexMismatch, KeyError, TypeError) as exc:
+        log.warning("previous index not reusable, rebuilding everything: %s", exc)
+        return nothing
+    shards: dict[str, Shard] = {}
+    for entry in entries:
+        try:
+            store.verify(version, manifest, list(store.shard_files(entry["shard"])))
+            shards[entry["doc_id"]] = store.read_shard(version, entry["shard"])
+        except (IndexCorrupt, OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
+            log.warning("shard of %s not reusable, rebuilding it: %s", entry.get("doc_id"), exc)
+    vocab = _intact_vocab(version, manifest, shards)
+    centroids, cells = _intact_cells(version, manifest, entries, shards)
+    return Reusable(
+        version=version,
+        files=manifest.get("files", {}),
+        shards=shards,
+        embedder_id=embedder_id,
+        segmenter_id=manifest.get("segmenter", ""),
+        chunker_id=manifest.get("chunker", ""),
+        vocab=vocab,
+        centroids=centroids,
+        cells=cells,
+        words=list(manifest.get("extra_words", [])) if vocab is not None else [],
+    )
+
+
+def _intact_vocab(version: Path, manifest: dict, shards: dict[str, Shard]) -> dict[str, int] | None:
+    try:
+        store.verify(version, manifest, [VOCAB_FILE])
+        vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
+        for shard in shards.values():
+            shard.bags.check(shard.rows, len(vocab))
+        return vocab
+    except (IndexCorrupt, OSError, ValueError, orjson.JSONDecodeError) as exc:
+        log.warning("BM25 vocabulary not reusable, segmenting everything again: %s", exc)
+        return None
+
+
+def _intact_cells(
+    version: Path, manifest: dict, entries: list[dict], shards: dict[str, Shard]
+) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    if manifest.get("dense", {}).get("kind") != "ivf":
+        return None, {}
+    try:
+        store.verify(version, manifest, [DENSE_FILE])
+        with np.load(version / DENSE_FILE, allow_pickle=False) as arrays:
+            centroids, cells = arrays["centroids"], arrays["cells"]
+    except (IndexCorrupt, OSError, ValueError, KeyError) as exc:
+        log.warning("IVF cells not reusable, training them again: %s", exc)
+        return None, {}
+    by_doc: dict[str, np.ndarray] = {}
+    start = 0
+    for entry in entries:
+        rows = int(entry["rows"])
+        if entry["doc_id"] in shards and start + rows <= len(cells):
+            by_doc[entry["doc_id"]] = cells[start : start + rows]
+        start += rows
+    return centroids, by_doc

@@ -1,0 +1,63 @@
+"""dense: the FAISS kind follows the corpus size; an IVF index built from stored cells searches like one trained whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policybot.bm25 import Bags
+from policybot.dense import IVF_FROM_CHUNKS, assign, choose_dense_kind, dense_index, train_centroids
+from policybot.document import Document
+from policybot.store import Shard
+
+
+def shards_of(vectors: np.ndarray, sizes: list[int]) -> list[Shard]:
+    """Documents holding consecutive rows of `vectors`."""
+    shards, start = [], 0
+    for n, size in enumerate(sizes):
+        part = vectors[start : start + size]
+        empty = Bags(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(size + 1, np.int64))
+        shards.append(
+            Shard(
+                Document(f"d{n}", f"d{n}.txt", f"文件{n}"),
+                np.zeros(size, np.int32),
+                np.zeros(size, np.int32),
+                [""] * size,
+                part,
+                empty,
+            )
+        )
+        start += size
+    return shards
+
+
+@pytest.fixture(scope="module")
+def vectors() -> np.ndarray:
+    rng = np.random.default_rng(7)
+    centres = rng.standard_normal((12, 32))
+    points = centres[rng.integers(0, 12, 3000)] + 0.3 * rng.standard_normal((3000, 32))
+    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_the_kind_follows_the_corpus_size() -> None:
+    assert choose_dense_kind("auto", IVF_FROM_CHUNKS - 1) == "flat"
+    assert choose_dense_kind("auto", IVF_FROM_CHUNKS) == "ivf"
+    assert choose_dense_kind("hnsw", 10) == "hnsw"
+    with pytest.raises(ValueError, match="flat, ivf, hnsw or auto"):
+        choose_dense_kind("annoy", 10)
+
+
+def test_ivf_from_stored_cells_finds_what_a_flat_scan_finds(vectors: np.ndarray) -> None:
+    shards = shards_of(vectors, [1000, 1, 0, 1999])
+    centroids = train_centroids(shards, 32)
+    cells = assign(centroids, vectors)
+    ivf = dense_index("ivf", shards, 32, centroids, cells)
+    flat = dense_index("flat", shards, 32, None, None)
+    assert ivf.ntotal == flat.ntotal == len(vectors)
+    queries = vectors[::97] + 0.05
+    _, want = flat.search(queries, 10)
+    _, got = ivf.search(queries, 10)
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, want, strict=True)])
+    assert overlap >= 0.95  # IVF_PROBES cells out of ~200 hold nearly all true neighbours
+    # every chunk sits in the cell nearest to it
+    np.testing.assert_array_equal(cells, np.argmax(vectors @ centroids.T, axis=1))
