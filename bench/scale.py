@@ -205,7 +205,8 @@ def report(run: dict) -> str:
     """All tables of a run, as Markdown."""
     results = run["results"]
     parts = [
-        f"Run of {run['date']} on {run['machine']}: default embedder `{run['embedder']}`, "
+        f"Run of {run['date']} (commit {run.get('commit', '?')}) on {run['machine']}: "
+        f"default embedder `{run['embedder']}`, "
         f"{run['questions']} distinct generated questions per size, each timed once with the query cache empty.",
         "",
         "**Indexing** (from an empty index; parse = read and parse files, segment = chunk and jieba, "
@@ -266,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}",
             "embedder": load_embedder().id,
+            "commit": _commit(),
             "questions": args.questions,
             "results": [],
         }
@@ -281,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_readme:
         write_readme(text)
     return 0
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "?"
 
 
 def _cpus() -> int:
