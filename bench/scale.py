@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
+STEPS = ("build", "query", "peer", "start")
 
 
 def run_step(step: str, docs: int, out: Path, questions: int) -> dict:
@@ -205,7 +206,7 @@ def report(run: dict) -> str:
     """All tables of a run, as Markdown."""
     results = run["results"]
     parts = [
-        f"Run of {run['date']} (commit {run.get('commit', '?')}) on {run['machine']}: "
+        f"Run of {run['date']} ({_commits_said(run)}) on {run['machine']}: "
         f"default embedder `{run['embedder']}`, "
         f"{run['questions']} distinct generated questions per size, each timed once with the query cache empty.",
         "",
@@ -238,6 +239,16 @@ def report(run: dict) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _commits_said(run: dict) -> str:
+    commits = run.get("commits") or dict.fromkeys(STEPS, run.get("commit", "?"))
+    if len(set(commits.values())) == 1:
+        return f"commit {next(iter(commits.values()))}"
+    by_commit: dict[str, list[str]] = {}
+    for step, commit in commits.items():
+        by_commit.setdefault(commit, []).append(step)
+    return "; ".join(f"{', '.join(steps)} at commit {commit}" for commit, steps in by_commit.items())
+
+
 def write_readme(text: str) -> None:
     readme = HERE / "README.md"
     current = readme.read_text(encoding="utf-8")
@@ -255,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out", help="corpora, indexes and results (git-ignored)")
     parser.add_argument("--from-json", type=Path, help="only print the tables of an earlier run")
     parser.add_argument("--no-readme", action="store_true", help="do not write the tables into bench/README.md")
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help="steps to run (default all); the others are taken from --out's scale.json of an earlier run, "
+        "whose indexes they then reuse (e.g. --steps query,peer,start after a change to search only)",
+    )
     args = parser.parse_args(argv)
 
     if args.from_json:
@@ -263,19 +280,27 @@ def main(argv: list[str] | None = None) -> int:
         from policybot.embed import load_embedder
 
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        steps = [s for s in args.steps.split(",") if s.strip()]
+        if unknown := set(steps) - set(STEPS):
+            parser.error(f"unknown steps {sorted(unknown)}; choose from {','.join(STEPS)}")
+        earlier = _earlier(args.out / "scale.json", steps)
         run = {
             "date": time.strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}",
             "embedder": load_embedder().id,
-            "commit": _commit(),
+            "commits": {step: earlier["commits"][step] for step in STEPS if step not in steps}
+            | {s: _commit() for s in steps},
             "questions": args.questions,
             "results": [],
         }
         args.out.mkdir(parents=True, exist_ok=True)
         for docs in sizes:
             result = {"docs": docs}
-            for step in ("build", "query", "peer", "start"):
-                result[step] = run_step(step, docs, args.out, args.questions)
+            for step in STEPS:
+                if step in steps:
+                    result[step] = run_step(step, docs, args.out, args.questions)
+                else:
+                    result[step] = earlier["by_docs"][docs][step]
             run["results"].append(result)
             (args.out / "scale.json").write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
     text = report(run)
@@ -283,6 +308,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_readme:
         write_readme(text)
     return 0
+
+
+def _earlier(path: Path, steps: list[str]) -> dict:
+    """The results of an earlier run for the steps not run now (by size), and the commits they ran at."""
+    if set(steps) == set(STEPS):
+        return {"commits": {}, "by_docs": {}}
+    if not path.is_file():
+        raise SystemExit(f"--steps {','.join(steps)} needs the results of an earlier full run in {path}")
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    commit = earlier.get("commit", "?")
+    return {
+        "commits": earlier.get("commits") or dict.fromkeys(STEPS, commit),
+        "by_docs": {r["docs"]: r for r in earlier["results"]},
+    }
 
 
 def _commit() -> str:

@@ -7,7 +7,18 @@ from dataclasses import dataclass, field, replace
 
 from policybot.catalog import Catalog
 from policybot.document import Clause, Document, normalize
-from policybot.intent import FACT, LOOKUP, OTHER, SUPPORT, SUPPORT_RE, WHO_LEADS, Question, understand
+from policybot.intent import (
+    FACT,
+    LOOKUP,
+    OTHER,
+    SUPPORT,
+    SUPPORT_RE,
+    WHO_LEADS,
+    Question,
+    is_about_document,
+    name_removed,
+    understand,
+)
 from policybot.retrieve import Hit, Retriever, SearchFilter
 
 # calibrated on bench/questions.jsonl (see README, "Answer quality"): below this the corpus holds no answer
@@ -201,7 +212,12 @@ class Answerer:
             SUPPORT: self._support,
             OTHER: self._other,
         }[question.intent]
-        answer = handler(question, conversation, flt)
+        if self._about_the_document(question, flt):
+            answer = self._metadata_fact(question, flt) or self._outline_answer(
+                question, self.documents[flt.doc_ids[0]]
+            )
+        else:
+            answer = handler(question, conversation, flt)
         if conversation is not None:
             conversation.remember(answer)
         return answer
@@ -227,6 +243,15 @@ class Answerer:
         if doc_id is None:
             return q, flt
         return replace(q, doc_name=name), replace(flt, doc_ids=(doc_id,))
+
+    def _about_the_document(self, q: Question, flt: SearchFilter) -> bool:
+        """A question that names a document and asks for the document itself: its 文号, date, issuer or outline."""
+        return (
+            bool(q.doc_name)
+            and q.intent != WHO_LEADS
+            and len(flt.doc_ids) == 1
+            and is_about_document(name_removed(q.text, q.doc_name))
+        )
 
     # --- retrieval helpers -------------------------------------------------
 

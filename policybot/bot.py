@@ -28,7 +28,7 @@ from policybot.index import (
     index_lock,
     open_index,
 )
-from policybot.intent import without_name
+from policybot.intent import is_about_document, name_removed, without_name
 from policybot.loaders import SUPPORTED_SUFFIXES
 from policybot.retrieve import Retriever, SearchFilter, SearchResult
 from policybot.segment import Segmenter
@@ -274,8 +274,11 @@ class PolicyBot:
         flt = flt or SearchFilter()
         named = None if flt.doc_ids else self.answerer.catalog.document_in(query)
         if named is not None:
-            flt = dataclasses.replace(flt, doc_ids=(named[0],))
-            query = without_name(query, named[1])
+            doc_id, name = named
+            if is_about_document(name_removed(query, name)):
+                return self.retriever.opening(query, doc_id, k)
+            flt = dataclasses.replace(flt, doc_ids=(doc_id,))
+            query = without_name(query, name)
         return self.retriever.search(query, k=k, flt=flt)
 
     def ask(self, question: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:

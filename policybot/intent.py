@@ -46,12 +46,28 @@ FILLER_RE = re.compile(
 )
 
 
+# what a question about a document as a whole says besides the document's name
+DOCUMENT_WORDS_RE = re.compile(
+    r"(帮我|查一下|查|看看|打开|给我|这个|该|本|的|是|什么|哪个|哪一个|哪些|多少|哪天|哪年|文件|全文|原文|内容|讲了什么|"
+    r"讲什么|说了什么|写了什么|文号|标题|名称|发文机关|发文单位|印发|发布|成文|日期|时间|上位|依据|还有效|有效|效力|吗|呢|[？?。!！，,、\s])"
+)
+
+
+def is_about_document(rest: str) -> bool:
+    """True when what a question says besides a document's name asks for the document itself, not a clause of it
+    ("…的全文", "…是什么文件", "…的文号是多少")."""
+    return not DOCUMENT_WORDS_RE.sub("", rest)
+
+
+def name_removed(text: str, name: str) -> str:
+    """The text (normalised) with a document's name and its 《》 taken out."""
+    return re.sub(r"《\s*》", "", normalize(text).replace(name, "")).strip() if name else text
+
+
 def without_name(text: str, name: str) -> str:
     """The text without a document's name (文号 or title) in it, or the text itself if nothing else is left."""
-    if not name:
-        return text
-    rest = re.sub(r"《\s*》", "", normalize(text).replace(name, "")).strip()
-    return rest if FILLER_RE.sub("", rest) else text
+    rest = name_removed(text, name)
+    return rest if name and FILLER_RE.sub("", rest) else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,6 +210,16 @@ class Retriever:
             hits=hits, took_ms=(time.perf_counter() - started) * 1000, query_tokens=tokens, stages=stages
         )
 
+    def opening(self, query: str, doc_id: str, k: int) -> SearchResult:
+        """The start of a document (its notice or preamble, then its parts) for a query that names only it."""
+        started = time.perf_counter()
+        tokens = self.segmenter.tokens(query)
+        doc = self.index.documents[doc_id]
+        first = [c for c in doc.clauses if c.id in ("notice", "preamble")]
+        parts = [c for c in doc.clauses if c.level == 1 and c not in first]
+        hits = [self.make_hit(doc_id, c.id, 1.0, tokens) for c in [*first, *parts][:k]]
+        return SearchResult(hits=hits, took_ms=(time.perf_counter() - started) * 1000, query_tokens=tokens)
+
     def _doc_number_tokens(self, query: str) -> list[str]:
         # a 文号 written with other brackets still finds its document
         number = normalize_doc_number(query)

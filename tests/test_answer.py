@@ -201,3 +201,13 @@ def test_a_search_naming_a_document_searches_only_that_document(two_plans_bot) -
     assert hits[0].clause_id == "3.r2.3" and hits[0].lead_units == ("贵阳市自然资源和规划局",)
     both = two_plans_bot.search("加大用地支持", k=5).hits
     assert {h.doc_number for h in both} == {TWIN_NUMBER, "遵府办函〔2020〕141号"}
+
+
+def test_a_question_about_a_named_document_gets_the_document(two_plans_bot) -> None:
+    number = two_plans_bot.ask(f"《{TWIN_TITLE}》的文号是多少？")
+    assert number.found and TWIN_NUMBER in number.answer
+    outline = two_plans_bot.ask(f"{TWIN_NUMBER}的全文")
+    assert outline.found and TWIN_TITLE in outline.answer and "四、保障措施" in outline.answer
+    hits = two_plans_bot.search(f"帮我查一下{TWIN_NUMBER}", k=3).hits
+    assert [h.doc_number for h in hits] == [TWIN_NUMBER] * 3
+    assert hits[0].clause_id in ("notice", "preamble")
