@@ -165,11 +165,14 @@ def step_query(out: Path, docs: int, count: int) -> dict:
         recall.append(_found(row, [(h.doc_id, h.clause_id) for h in result.hits]))
 
     bot.embedder.clear_query_cache()
-    ask_ms, cites, leads = [], [], []
+    ask_ms, answer_ms, cites, leads = [], [], [], []
+    searching = _time_searches(bot)
     for row in questions:
+        searching.clear()
         t = time.perf_counter()
         answer = bot.ask(row["q"])
         ask_ms.append((time.perf_counter() - t) * 1000)
+        answer_ms.append(ask_ms[-1] - sum(searching))  # what answering adds to the searches it makes
         cites.append(_found(row, [(c.doc_id, c.clause_id) for c in answer.citations]))
         if row["intent"] == "who_leads":
             leads.append(list(answer.lead_units) == row["lead_units"])
@@ -190,12 +193,30 @@ def step_query(out: Path, docs: int, count: int) -> dict:
         "search_ms": search_ms,
         "stages_ms": {k: float(np.mean([s.get(k, 0.0) for s in stages])) for k in stages[0]} if stages else {},
         "ask_ms": ask_ms,
+        "answer_ms": answer_ms,
         "repeat_search_ms": repeat_ms,
         "recall_at_5": sum(recall) / max(1, len(recall)),
         "ask_cites_gold": sum(cites) / max(1, len(cites)),
         "who_leads_exact": sum(leads) / max(1, len(leads)),
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def _time_searches(bot) -> list[float]:
+    """Milliseconds of each retriever search from now on (appended to the returned list)."""
+    spent: list[float] = []
+    retriever = bot.retriever
+    search = retriever.search
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return search(*args, **kwargs)
+        finally:
+            spent.append((time.perf_counter() - t) * 1000)
+
+    retriever.search = timed
+    return spent
 
 
 def _found(row: dict, keys: list[tuple[str, str]]) -> bool:
