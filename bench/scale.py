@@ -65,7 +65,7 @@ def indexing_table(results: list[dict]) -> list[str]:
     for r in results:
         b, t = r["build"], r["build"]["timings"]
         index_s = t["faiss"] + t["bm25"] + t["write"] + t["assemble"]
-        total = b["total_s"]
+        total, embed = b["total_s"], b.get("embed_s", t["embed"])
         lines.append(
             row(
                 f"{b['docs']:,}",
@@ -73,15 +73,31 @@ def indexing_table(results: list[dict]) -> list[str]:
                 f"{b['chars']:,}",
                 f"{t['parse']:.2f}",
                 f"{t['segment']:.2f}",
-                f"{t['embed']:.1f}",
+                f"{embed:.1f}",
                 f"{index_s:.2f}",
                 f"{total:.1f}",
                 f"{b['chars'] / total:,.0f}",
                 f"{b['chunks'] / total:.1f}",
-                f"{t['embed'] / total:.1%}",
+                f"{embed / total:.1%}",
                 f"{b['peak_rss_mb']:.0f}",
             )  # fmt: skip
         )
+    return lines
+
+
+def resumed_notes(results: list[dict]) -> list[str]:
+    """A line for each build that was stopped and resumed (its embedding spans several processes)."""
+    lines = []
+    for r in results:
+        b = r["build"]
+        if attempts := b.get("earlier_attempts"):
+            lines += [
+                "",
+                f"The {b['docs']:,}-document build was stopped {len(attempts)} time(s) and resumed from its embedding "
+                f"journal ({b['resumed']:,} vectors taken from it). Its embed s and total s add the "
+                f"{sum(a['embed_s'] for a in attempts):,.0f} s the stopped attempts spent embedding; their parse and "
+                "segment, repeated by the next attempt, are not counted.",
+            ]
     return lines
 
 
@@ -204,7 +220,7 @@ def targets_table(results: list[dict]) -> list[str]:
     r = max(results, key=lambda x: x["query"]["chunks"])
     b, q, p = r["build"], r["query"], r["peer"]
     t = b["timings"]
-    overhead = 1 - t["embed"] / b["total_s"]
+    overhead = 1 - b.get("embed_s", t["embed"]) / b["total_s"]
     ratio = percentile(p["search_ms"], 50) / percentile(q["search_ms"], 50)
     peak = max(b["peak_rss_mb"], q["peak_rss_mb"])
     checks = [
@@ -250,6 +266,7 @@ def report(run: dict) -> str:
         "embed = the model, index = FAISS + BM25 + writing the version):",
         "",
         *indexing_table(results),
+        *resumed_notes(results),
         "",
         "**Updates** (the app's path: the index in memory; `policybot index` starts a new process and loads it):",
         "",
@@ -278,13 +295,21 @@ def report(run: dict) -> str:
 
 
 def _commits_said(run: dict) -> str:
-    commits = run.get("commits") or dict.fromkeys(STEPS, run.get("commit", "?"))
-    if len(set(commits.values())) == 1:
-        return f"commit {next(iter(commits.values()))}"
-    by_commit: dict[str, list[str]] = {}
-    for step, commit in commits.items():
-        by_commit.setdefault(commit, []).append(step)
-    return "; ".join(f"{', '.join(steps)} at commit {commit}" for commit, steps in by_commit.items())
+    """Which commit each step ran at, by size where sizes differ."""
+    said_steps: dict[str, list[str]] = {}
+    for step in STEPS:
+        sizes_by_commit: dict[str, list[str]] = {}
+        for r in run["results"]:
+            commit = r.get("commits", {}).get(step) or run.get("commits", {}).get(step) or run.get("commit", "?")
+            sizes_by_commit.setdefault(commit, []).append(f"{r['docs']:,}")
+        if len(sizes_by_commit) == 1:
+            said = f"commit {next(iter(sizes_by_commit))}"
+        else:
+            said = ", ".join(f"{c} ({', '.join(sizes)} documents)" for c, sizes in sizes_by_commit.items())
+        said_steps.setdefault(said, []).append(step)
+    if len(said_steps) == 1:
+        return next(iter(said_steps))
+    return "; ".join(f"{', '.join(steps)} at {said}" for said, steps in said_steps.items())
 
 
 def write_readme(text: str) -> None:
@@ -321,25 +346,31 @@ def main(argv: list[str] | None = None) -> int:
         steps = [s for s in args.steps.split(",") if s.strip()]
         if unknown := set(steps) - set(STEPS):
             parser.error(f"unknown steps {sorted(unknown)}; choose from {','.join(STEPS)}")
-        earlier = _earlier(args.out / "scale.json", steps)
+        earlier = _earlier(args.out / "scale.json")
+        commit = _commit()
         run = {
             "date": time.strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}",
             "embedder": load_embedder().id,
-            "commits": {step: earlier["commits"][step] for step in STEPS if step not in steps}
-            | {s: _commit() for s in steps},
             "questions": args.questions,
             "results": [],
         }
+        # sizes not run now keep their earlier results, so a long size can be run (and resumed) on its own
+        by_docs = {docs: r for docs, r in earlier.items() if docs not in sizes}
         args.out.mkdir(parents=True, exist_ok=True)
         for docs in sizes:
-            result = {"docs": docs}
+            result: dict = {"docs": docs, "commits": {}}
             for step in STEPS:
                 if step in steps:
                     result[step] = run_step(step, docs, args.out, args.questions)
+                    result["commits"][step] = commit
+                elif docs in earlier:
+                    result[step] = earlier[docs][step]
+                    result["commits"][step] = earlier[docs]["commits"][step]
                 else:
-                    result[step] = earlier["by_docs"][docs][step]
-            run["results"].append(result)
+                    raise SystemExit(f"--steps {args.steps} needs an earlier {step} at {docs} documents in {args.out}")
+            by_docs[docs] = result
+            run["results"] = [by_docs[d] for d in sorted(by_docs)]
             (args.out / "scale.json").write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
     text = report(run)
     print(text)
@@ -348,18 +379,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _earlier(path: Path, steps: list[str]) -> dict:
-    """The results of an earlier run for the steps not run now (by size), and the commits they ran at."""
-    if set(steps) == set(STEPS):
-        return {"commits": {}, "by_docs": {}}
+def _earlier(path: Path) -> dict[int, dict]:
+    """The results of an earlier run by size, each with the commit every step of it ran at."""
     if not path.is_file():
-        raise SystemExit(f"--steps {','.join(steps)} needs the results of an earlier full run in {path}")
+        return {}
     earlier = json.loads(path.read_text(encoding="utf-8"))
-    commit = earlier.get("commit", "?")
-    return {
-        "commits": earlier.get("commits") or dict.fromkeys(STEPS, commit),
-        "by_docs": {r["docs"]: r for r in earlier["results"]},
-    }
+    run_commits = earlier.get("commits") or dict.fromkeys(STEPS, earlier.get("commit", "?"))
+    for result in earlier["results"]:
+        result.setdefault("commits", run_commits)
+    return {r["docs"]: r for r in earlier["results"]}
 
 
 def _commit() -> str:

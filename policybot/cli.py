@@ -71,9 +71,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     report, errors = bot.build(_console_progress())
     for err in errors:
         print(f"跳过 {err}", file=sys.stderr)
+    resumed = f"，其中 {report.resumed} 个取自上次中断的构建" if report.resumed else ""
     print(
-        f"已索引 {report.documents} 个文件、{report.chunks} 个片段（新向量化 {report.embedded}，复用 {report.reused}），"
-        f"用时 {report.seconds:.1f} 秒 → {bot.settings.index_dir}",
+        f"已索引 {report.documents} 个文件、{report.chunks} 个片段（新向量化 {report.embedded}，"
+        f"复用 {report.reused}{resumed}），用时 {report.seconds:.1f} 秒 → {bot.settings.index_dir}",
         file=sys.stderr,
     )
     return 0

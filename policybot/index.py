@@ -25,6 +25,7 @@ from policybot.dense import IVF_PROBES, choose_dense_kind, dense_index
 from policybot.document import Clause, Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
+from policybot.journal import EmbedJournal
 from policybot.reuse import Pending, Plan, Reusable, reusable_from_disk, words_of
 from policybot.segment import Segmenter
 from policybot.store import (
@@ -50,7 +51,7 @@ __all__ = [
     "open_index",
 ]
 
-EMBED_BATCH = 64
+EMBED_BATCH = 32  # vectors per model call; also how often the embedding journal is written
 
 Progress = Callable[[float, str], None]
 
@@ -64,6 +65,7 @@ class BuildReport:
     embedded: int
     reused: int
     seconds: float
+    resumed: int = 0  # of the reused: vectors an interrupted earlier build had computed (from the journal)
     timings: dict[str, float] = field(default_factory=dict)
     # the index just published, already in memory, so the caller need not read it back from disk
     index: PolicyIndex | None = field(default=None, repr=False, compare=False)
@@ -198,7 +200,11 @@ def build_index_locked(
     progress(0.2, f"{len(documents)} 个文件，{rows} 个片段；分词完成")
 
     t = time.perf_counter()
-    embedded = _embed_pending(pending, embedder, progress)
+    journal = EmbedJournal(index_dir, embedder.id, embedder.dim)
+    try:
+        embedded, resumed = _embed_pending(pending, embedder, progress, journal)
+    finally:
+        journal.close()
     timings["embed"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -214,6 +220,7 @@ def build_index_locked(
     t = time.perf_counter()
     manifest = _manifest(documents, shards, embedder, segmenter, kind, words, corpus_files)
     version = _write_version(index_dir, manifest, shards, reusable, plan.vocab, dense, centroids, cells)
+    journal.remove()
     timings["write"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -225,6 +232,7 @@ def build_index_locked(
         chunks=rows,
         embedded=embedded,
         reused=rows - embedded,
+        resumed=resumed,
         seconds=time.perf_counter() - started,
         timings=timings,
         index=built,
@@ -277,15 +285,32 @@ def _write_version(
     return version
 
 
-def _embed_pending(pending: list[Pending], embedder: Embedder, progress: Progress) -> int:
-    for start in range(0, len(pending), EMBED_BATCH):
-        batch = pending[start : start + EMBED_BATCH]
+def _embed_pending(
+    pending: list[Pending], embedder: Embedder, progress: Progress, journal: EmbedJournal
+) -> tuple[int, int]:
+    """Compute the pending vectors, journalled batch by batch; (how many computed, how many the journal had)."""
+    if not pending:
+        return 0, 0
+    recorded = journal.open()
+    todo = []
+    for item in pending:
+        vector = recorded.get(item.shard.hashes[item.row])
+        if vector is None:
+            todo.append(item)
+        else:
+            item.shard.vectors[item.row] = vector
+    resumed = len(pending) - len(todo)
+    if resumed:
+        progress(0.2, f"续用上次中断的构建已计算的向量 {resumed} 个")
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start : start + EMBED_BATCH]
         vectors = embedder.encode_passages([p.text for p in batch])
+        journal.append([p.shard.hashes[p.row] for p in batch], vectors)
         for item, vector in zip(batch, vectors, strict=True):
             item.shard.vectors[item.row] = vector
-        done = start + len(batch)
+        done = resumed + start + len(batch)
         progress(0.2 + 0.7 * done / len(pending), f"向量化 {done}/{len(pending)}")
-    return len(pending)
+    return len(todo), resumed
 
 
 def _concat_bags(shards: list[Shard]) -> Bags:

@@ -34,7 +34,10 @@ def test_words_glued_before_a_number_do_not_hide_it(catalog: Catalog) -> None:
 
 
 def test_a_document_is_found_by_the_title_a_question_quotes(catalog: Catalog) -> None:
-    assert catalog.document_named_in("《贵阳市特色小镇实施方案》里规划引领谁牵头？") == ("twin", "贵阳市特色小镇实施方案")
+    assert catalog.document_named_in("《贵阳市特色小镇实施方案》里规划引领谁牵头？") == (
+        "twin",
+        "贵阳市特色小镇实施方案",
+    )
     seed_title = "遵义市加快推动特色小镇和小城镇高质量发展实施方案"
     assert catalog.document_named_in(f"{seed_title}的用地支持") == (SEED_ID, seed_title)
     assert catalog.document_named_in("用地方面有什么支持？") is None

@@ -21,10 +21,11 @@ from policybot.document import Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import BuildReport, build_index, open_index
+from policybot.journal import JOURNAL_FILE
 from policybot.retrieve import Retriever
 from policybot.segment import Segmenter
 from policybot.settings import Settings
-from policybot.store import CURRENT, SCHEMA_VERSION
+from policybot.store import CURRENT, SCHEMA_VERSION, index_exists
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 SEED_FILE = f"{SEED_ID}.txt"
@@ -226,6 +227,55 @@ def test_unchanged_corpus_rebuild_embeds_nothing(tmp_path: Path, segmenter: Segm
     again = build(corpus, tmp_path / "index", segmenter, embedder)
     assert (again.embedded, again.reused, again.chunks) == (0, first.chunks, first.chunks)
     assert open_index(tmp_path / "index").manifest["corpus_fingerprint"] == fingerprint
+
+
+class DyingEmbedder(HashEmbedder):
+    """Fails after a number of passage batches, as a build does when the machine loses power mid-way."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__()
+        self.batches_left = batches
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        if self.batches_left == 0:
+            raise KeyboardInterrupt("build interrupted")
+        self.batches_left -= 1
+        return super().encode_passages(texts)
+
+
+def test_an_interrupted_build_resumes_from_the_vectors_it_computed(
+    tmp_path: Path, segmenter: Segmenter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("policybot.index.EMBED_BATCH", 8)  # the test corpus is smaller than one real batch
+    corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
+    index_dir = tmp_path / "index"
+    dying = DyingEmbedder(batches=1)
+    with pytest.raises(KeyboardInterrupt):
+        build(corpus, index_dir, segmenter, dying)
+    assert not index_exists(index_dir)
+    computed = dying.passages_embedded
+    assert computed == 8
+
+    embedder = HashEmbedder()
+    report = build(corpus, index_dir, segmenter, embedder)
+    assert (report.resumed, report.embedded) == (computed, report.chunks - computed)
+    assert embedder.passages_embedded == report.chunks - computed
+    assert not (index_dir / JOURNAL_FILE).exists()  # published: the journal has done its work
+    fresh_dir = tmp_path / "fresh"
+    build(corpus, fresh_dir, segmenter, HashEmbedder())
+    np.testing.assert_array_equal(open_index(index_dir).all_vectors(), open_index(fresh_dir).all_vectors())
+
+
+def test_another_models_journal_is_not_resumed(
+    tmp_path: Path, segmenter: Segmenter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("policybot.index.EMBED_BATCH", 8)
+    corpus = make_corpus(tmp_path / "corpus")
+    with pytest.raises(KeyboardInterrupt):
+        build(corpus, tmp_path / "index", segmenter, DyingEmbedder(batches=1))
+    other = HashEmbedder(id="another-model")
+    report = build(corpus, tmp_path / "index", segmenter, other)
+    assert (report.resumed, other.passages_embedded) == (0, report.chunks)
 
 
 def test_adding_a_document_embeds_only_its_chunks(tmp_path: Path, segmenter: Segmenter) -> None:

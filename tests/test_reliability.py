@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -12,13 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import DATA, copy_seed_corpus
+from conftest import DATA, SEED, copy_seed_corpus
 from samples import blank_pdf, zip_with_zeros
 
 from policybot.answer import Answer
 from policybot.bot import PolicyBot, safe_upload_name
 from policybot.errors import DocumentError, IndexCorrupt, InputError
 from policybot.index import open_index
+from policybot.journal import JOURNAL_FILE
 from policybot.settings import REPO_ROOT, Settings
 from policybot.store import CURRENT
 
@@ -195,6 +197,34 @@ def test_killed_index_build_leaves_a_usable_index(tmp_path):
     sources = {d["source"] for d in open_index(index).manifest["documents"]}
     assert "fullwidth_units.txt" in sources
     assert not [p for p in index.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.slow
+def test_a_first_build_killed_while_embedding_resumes_where_it_stopped(tmp_path):
+    corpus = copy_seed_corpus(tmp_path / "corpus")
+    for city in ("贵阳", "安顺", "毕节"):  # four plans' worth of chunks: several batches to kill between
+        (corpus / f"{city}.txt").write_text(SEED.read_text(encoding="utf-8").replace("遵义", city), encoding="utf-8")
+    index = tmp_path / "index"
+    journal = index / JOURNAL_FILE
+    proc = subprocess.Popen(
+        _index_cmd(corpus, index), cwd=REPO_ROOT, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 240
+    # one batch of vectors is ~50 KB: wait until at least one is journalled, then pull the plug
+    while not (journal.is_file() and journal.stat().st_size > 20_000):
+        assert proc.poll() is None, "the build finished before it could be killed"
+        assert time.monotonic() < deadline, "no vectors journalled in time"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert not (index / CURRENT).exists()
+
+    resumed = _run_index(corpus, index)
+    assert resumed.returncode == 0, resumed.stderr
+    taken = re.search(r"其中 (\d+) 个取自上次中断的构建", resumed.stderr)
+    assert taken and int(taken.group(1)) >= 1, resumed.stderr
+    assert not journal.exists()
+    assert _bot(corpus, index).ask(QUESTION).found
 
 
 def test_truncated_index_file_is_reported_and_repaired(bot_copy):
