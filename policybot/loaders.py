@@ -10,13 +10,6 @@ import zipfile
 from collections.abc import Container, Iterator
 from pathlib import Path
 
-import docx
-import pypdf
-from bs4 import BeautifulSoup, NavigableString, Tag
-from charset_normalizer import from_bytes
-from docx.oxml.ns import qn
-from docx.table import Table
-
 from policybot.errors import DocumentError
 
 log = logging.getLogger(__name__)
@@ -118,6 +111,8 @@ def decode_bytes(data: bytes, source: str) -> str:
     text = _as_gb18030(data)
     if text is not None:
         return text
+    from charset_normalizer import from_bytes  # imported on first use: it costs start-up time
+
     best = from_bytes(data).best()
     if best is None:
         raise DocumentError(source, "无法识别文字编码 (unknown text encoding; save the file as UTF-8)")
@@ -127,8 +122,10 @@ def decode_bytes(data: bytes, source: str) -> str:
 
 # --- docx ------------------------------------------------------------------------------------------
 
-_W_P, _W_R, _W_TBL = qn("w:p"), qn("w:r"), qn("w:tbl")
-_W_PPR, _W_DEL, _W_MOVE_FROM, _W_TXBX = qn("w:pPr"), qn("w:del"), qn("w:moveFrom"), qn("w:txbxContent")
+# python-docx and pypdf are imported when such a file is read: the app should not wait for them to start
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # what docx.oxml.ns.qn("w:…") prefixes
+_W_P, _W_R, _W_TBL = f"{_W}p", f"{_W}r", f"{_W}tbl"
+_W_PPR, _W_DEL, _W_MOVE_FROM, _W_TXBX = f"{_W}pPr", f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
@@ -180,6 +177,8 @@ def _text_boxes(p) -> list:
 
 def _docx_blocks(container, doc, lines: list[str]) -> None:
     """Append the text of paragraphs and table rows under a body, cell, text box or content control, in order."""
+    from docx.table import Table
+
     for child in container.iterchildren():
         if child.tag == _W_P:
             lines.append(_run_text(child))
@@ -201,6 +200,8 @@ def _docx_blocks(container, doc, lines: list[str]) -> None:
 
 
 def _load_docx(data: bytes, source: str) -> str:
+    import docx
+
     _check_zip(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
@@ -215,6 +216,8 @@ def _load_docx(data: bytes, source: str) -> str:
 
 
 def _load_pdf(data: bytes, source: str) -> str:
+    import pypdf
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -233,18 +236,6 @@ def _load_pdf(data: bytes, source: str) -> str:
 # --- html ------------------------------------------------------------------------------------------
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_NOISE_TAGS = {"script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "select", "button"}
-_CHROME_TAGS = {"nav", "aside", "header", "footer"}
-_NOISE_NAME_RE = re.compile(r"nav|menu|breadcrumb|footer|header|sidebar|share|login", re.IGNORECASE)
-_CONTENT_NAME_RE = re.compile(r"content|article|zoom|trs_editor|main", re.IGNORECASE)
-_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_HTML_WS_RE = re.compile(r"[ \t\n\r\f]+")  # HTML collapses ASCII whitespace only; 　 (U+3000) indents are text
-_BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "ul",
-}  # fmt: skip
-_LAYOUT_CELL_LINES = 5  # a table cell with more lines than this is page layout, not a data cell
 
 
 def _decode_html(data: bytes, source: str) -> str:
@@ -267,126 +258,10 @@ def _decode_html(data: bytes, source: str) -> str:
     return decode_bytes(data, source)
 
 
-def _text_len(el: Tag) -> int:
-    """Characters of visible text under `el` (script and style strings are other NavigableString types)."""
-    return sum(len(s.strip()) for s in el.find_all(string=True) if type(s) is NavigableString)
-
-
-def _names(el: Tag) -> str:
-    classes = el.get("class") or []
-    return " ".join([str(el.get("id") or ""), *(classes if isinstance(classes, list) else [classes])])
-
-
-def _is_noise(el: Tag, in_article: bool, page_len: int) -> bool:
-    if el.name in _NOISE_TAGS:
-        return True
-    if el.name in ("html", "body", "article", "main"):
-        return False
-    if el.name in _CHROME_TAGS:
-        return not (el.name == "header" and in_article)  # an <article>'s own <header> holds its title
-    if el.has_attr("hidden") or _HIDDEN_RE.search(str(el.get("style") or "")):
-        return True
-    # names are only a guess: keep what holds most of the page (an ASP.NET <form> wraps everything)
-    return bool(el.name == "form" or _NOISE_NAME_RE.search(_names(el))) and _text_len(el) <= page_len / 2
-
-
-def _strip_noise(soup: BeautifulSoup) -> None:
-    """Remove scripts, page chrome (nav, header, footer, sidebars, menus, share/login boxes) and hidden elements."""
-    page_len = _text_len(soup)
-    doomed: list[Tag] = []
-    stack: list[tuple[Tag, bool]] = [(soup, False)]
-    while stack:  # iterative and without descending into what goes: linear even on deeply nested pages
-        el, in_article = stack.pop()
-        for child in el.find_all(True, recursive=False):
-            if _is_noise(child, in_article, page_len):
-                doomed.append(child)
-            else:
-                stack.append((child, in_article or child.name in ("article", "main")))
-    for el in doomed:  # disjoint subtrees, so each decompose() is safe
-        el.decompose()
-
-
-def _main_container(soup: BeautifulSoup) -> Tag:
-    """The element holding the document: <article>, <main> or a content-named div (TRS_Editor, zoom…), else <body>."""
-    body = soup.body or soup
-    page_len = _text_len(body)
-    kinds = (
-        body.find_all("article"),
-        body.find_all("main"),
-        [el for el in body.find_all(True) if _CONTENT_NAME_RE.search(_names(el))],
-    )
-    for candidates in kinds:
-        if candidates:
-            best = max(candidates, key=_text_len)  # the outermost of nested candidates, so the title stays in
-            if _text_len(best) and _text_len(best) >= 0.2 * page_len:
-                return best
-    return body
-
-
-class _Lines:
-    """Collects inline text into lines; a block element ends the current line."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self._buf: list[str] = []
-
-    def add(self, text: str) -> None:
-        self._buf.append(text)
-
-    def end_line(self) -> None:
-        line = "".join(self._buf).strip(" ")
-        self._buf = []
-        if line.strip():
-            self.lines.append(line)
-
-
-def _render(root: Tag, out: _Lines) -> None:
-    """Text of `root`, one block element per line and one line per table row (cells joined by " | ")."""
-    stack: list[tuple[object, bool]] = [(child, False) for child in reversed(root.contents)]
-    while stack:  # iterative: badly nested pages can be deeper than Python's recursion limit
-        node, closing = stack.pop()
-        if closing:
-            out.end_line()
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                out.end_line()
-            elif node.name == "tr":
-                _render_row(node, out)
-            else:
-                if node.name in _BLOCK_TAGS:
-                    out.end_line()
-                    stack.append((node, True))
-                stack.extend((child, False) for child in reversed(node.contents))
-        elif type(node) is NavigableString:  # not comments, doctype, CDATA or script/style strings
-            out.add(_HTML_WS_RE.sub(" ", str(node)))
-
-
-def _render_row(row: Tag, out: _Lines) -> None:
-    cells = []
-    for cell in row.find_all(["td", "th"], recursive=False):
-        sub = _Lines()
-        _render(cell, sub)
-        sub.end_line()
-        cells.append((cell, sub.lines))
-    out.end_line()
-    if any(cell.find("table") or len(lines) > _LAYOUT_CELL_LINES for cell, lines in cells):
-        for _, lines in cells:  # a layout table: each cell's content keeps its own lines
-            out.lines.extend(lines)
-    else:
-        joined = " | ".join(" ".join(lines) for _, lines in cells if lines)
-        if joined:
-            out.lines.append(joined)
-
-
 def _load_html(data: bytes, source: str) -> str:
-    soup = BeautifulSoup(_decode_html(data, source), "html.parser")
-    _strip_noise(soup)
-    out = _Lines()
-    _render(_main_container(soup), out)
-    out.end_line()
-    if not out.lines:
-        raise DocumentError(source, "网页没有正文 (no body text found in the page)")
-    return "\n".join(out.lines)
+    from policybot.html_text import page_text  # BeautifulSoup is imported only when a page is read
+
+    return page_text(_decode_html(data, source), source)
 
 
 # --- dispatch --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
@@ -61,3 +62,21 @@ def test_ivf_from_stored_cells_finds_what_a_flat_scan_finds(vectors: np.ndarray)
     assert overlap >= 0.95  # IVF_PROBES cells out of ~200 hold nearly all true neighbours
     # every chunk sits in the cell nearest to it
     np.testing.assert_array_equal(cells, np.argmax(vectors @ centroids.T, axis=1))
+
+
+def test_every_row_is_stored_in_its_cell_under_its_row_number(vectors: np.ndarray) -> None:
+    shards = shards_of(vectors, [700, 0, 2300])
+    centroids = train_centroids(shards, 32)
+    cells = assign(centroids, vectors)
+    ivf = dense_index("ivf", shards, 32, centroids, cells)
+    lists = ivf.invlists
+    for cell in range(len(centroids)):
+        ids = faiss.rev_swig_ptr(lists.get_ids(cell), lists.list_size(cell)).copy()
+        assert np.all(cells[ids] == cell)
+    assert sum(lists.list_size(c) for c in range(len(centroids))) == len(vectors)
+    ivf.nprobe = len(centroids)  # every cell probed: exactly a flat scan
+    queries = vectors[::131] + 0.05
+    want_d, want = dense_index("flat", shards, 32, None, None).search(queries, 10)
+    got_d, got = ivf.search(queries, 10)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got_d, want_d, rtol=1e-5)

@@ -149,20 +149,6 @@ def test_corrupt_docx_is_refused_naming_the_file(tmp_path, data):
 # --- html -------------------------------------------------------------------------------------------
 
 
-def test_html_keeps_the_document_and_drops_site_chrome_and_scripts():
-    text = load_text(DATA / "page_with_nav.html")
-    lines = text.splitlines()
-    assert lines[0] == "青川市人民政府办公室关于做好2021年春季农业生产工作的通知"
-    assert "青府办发〔2021〕9号" in lines
-    assert "（牵头单位：市农业农村局；责任单位：各县〔市、区〕人民政府）" in text
-    assert "1 | 分解粮食生产目标任务 | 市农业农村局 | 2021年3月底前" in lines
-    assert lines[-1] == "2021年3月8日"
-    for chrome in ("政务服务", "互动交流", "当前位置", "用户登录", "网站标识码", "分享到", "相关文件推荐", "门户网站"):
-        assert chrome not in text, chrome
-    for code in ("SCRIPT-IN-HEAD", "SCRIPT-IN-BODY", "STYLE-MARKER", "document.write"):
-        assert code not in text, code
-
-
 def test_html_declared_gb2312_is_read_as_gbk(tmp_path):
     page = (DATA / "page_with_nav.html").read_text(encoding="utf-8")
     page = page.replace(
@@ -184,22 +170,6 @@ def test_html_labelled_utf8_but_saved_as_gbk_is_read_as_gbk(tmp_path):
     text = load_text(path)
     assert text.splitlines()[0] == "青川市人民政府办公室关于做好2021年春季农业生产工作的通知"
     assert "�" not in text
-
-
-def test_html_page_wrapped_in_a_form_keeps_its_text(tmp_path):
-    path = tmp_path / "aspnet.html"
-    path.write_text(
-        "<html><body><form id='form1'><div class='menu'>网站首页</div>"
-        "<p>青川市人民政府关于公布行政规范性文件清理结果的决定</p><p>青府发〔2020〕5号</p></form></body></html>",
-        encoding="utf-8",
-    )
-    assert load_text(path).splitlines() == ["青川市人民政府关于公布行政规范性文件清理结果的决定", "青府发〔2020〕5号"]
-
-
-def test_html_with_only_scripts_is_refused(tmp_path):
-    path = tmp_path / "blank.html"
-    path.write_text("<html><body><script>var a = 1;</script></body></html>", encoding="utf-8")
-    assert_refused(path, "no body text")
 
 
 # --- pdf --------------------------------------------------------------------------------------------
