@@ -258,7 +258,7 @@ def report(run: dict) -> str:
         f"default embedder `{run['embedder']}`, "
         f"{run['questions']} distinct generated questions per size, each timed once with the query cache empty.",
         "",
-        "**Targets** (issue #7), at the largest size:",
+        "**Targets** (issue #7, set for about 100 k chunks), checked at the largest size in this run:",
         "",
         *targets_table(results),
         "",
