@@ -30,3 +30,7 @@ class IndexCorrupt(PolicyBotError):
 
 class ModelError(PolicyBotError):
     """An embedding model could not be loaded; says how to make it available offline."""
+
+
+class AccessDenied(PolicyBotError):
+    """The admin password is not configured, wrong, or locked out after too many failures."""
