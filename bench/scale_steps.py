@@ -347,6 +347,8 @@ def step_start(out: Path, docs: int) -> dict:
     for _ in range(2):
         port = _free_port()
         env = dict(os.environ, POLICYBOT_CORPUS_DIR=str(corpus), POLICYBOT_INDEX_DIR=str(index))
+        # as on a user's machine, the first start writes bytecode and later starts read it
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(POLICYBOT_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
         started = time.perf_counter()
         app = subprocess.Popen(
