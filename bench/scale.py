@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
 STEPS = ("build", "query", "peer", "start")
+RUN_FIELDS = ("date", "machine", "embedder", "questions")  # kept on each size's result, said once if all agree
 
 
 def run_step(step: str, docs: int, out: Path, questions: int) -> dict:
@@ -347,31 +348,29 @@ def main(argv: list[str] | None = None) -> int:
         if unknown := set(steps) - set(STEPS):
             parser.error(f"unknown steps {sorted(unknown)}; choose from {','.join(STEPS)}")
         earlier = _earlier(args.out / "scale.json")
+        if missing := [(d, st) for d in sizes for st in STEPS if st not in steps and st not in earlier.get(d, {})]:
+            docs, step = missing[0]
+            raise SystemExit(f"--steps {args.steps} needs an earlier {step} at {docs} documents in {args.out}")
         commit = _commit()
-        run = {
-            "date": time.strftime("%Y-%m-%d"),
-            "machine": f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}",
-            "embedder": load_embedder().id,
-            "questions": args.questions,
-            "results": [],
-        }
-        # sizes not run now keep their earlier results, so a long size can be run (and resumed) on its own
-        by_docs = {docs: r for docs, r in earlier.items() if docs not in sizes}
+        machine = f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}"
+        embedder = load_embedder().id
+        # every size keeps its earlier results until it is run again, so a long size can run (and resume) alone
+        by_docs = dict(earlier)
         args.out.mkdir(parents=True, exist_ok=True)
         for docs in sizes:
-            result: dict = {"docs": docs, "commits": {}}
+            result: dict = {"docs": docs, "commits": {}, "date": time.strftime("%Y-%m-%d"), "machine": machine}
+            result |= {"embedder": embedder, "questions": args.questions}
             for step in STEPS:
                 if step in steps:
                     result[step] = run_step(step, docs, args.out, args.questions)
                     result["commits"][step] = commit
-                elif docs in earlier:
+                else:
                     result[step] = earlier[docs][step]
                     result["commits"][step] = earlier[docs]["commits"][step]
-                else:
-                    raise SystemExit(f"--steps {args.steps} needs an earlier {step} at {docs} documents in {args.out}")
             by_docs[docs] = result
-            run["results"] = [by_docs[d] for d in sorted(by_docs)]
+            run = _run_of([by_docs[d] for d in sorted(by_docs)])
             (args.out / "scale.json").write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
+        run = _run_of([by_docs[d] for d in sorted(by_docs)])
     text = report(run)
     print(text)
     if not args.no_readme:
@@ -380,14 +379,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _earlier(path: Path) -> dict[int, dict]:
-    """The results of an earlier run by size, each with the commit every step of it ran at."""
+    """The results of an earlier run by size, each with the commit every step of it ran at and its setting."""
     if not path.is_file():
         return {}
     earlier = json.loads(path.read_text(encoding="utf-8"))
     run_commits = earlier.get("commits") or dict.fromkeys(STEPS, earlier.get("commit", "?"))
     for result in earlier["results"]:
         result.setdefault("commits", run_commits)
+        for key in RUN_FIELDS:
+            result.setdefault(key, earlier.get(key, "?"))
     return {r["docs"]: r for r in earlier["results"]}
+
+
+def _run_of(results: list[dict]) -> dict:
+    """A run's JSON: its results, and each setting that all of them share (else every value, by size)."""
+    run: dict = {}
+    for key in RUN_FIELDS:
+        values = list(dict.fromkeys(str(r[key]) for r in results))
+        run[key] = values[0] if len(values) == 1 else "; ".join(f"{r[key]} ({r['docs']:,} documents)" for r in results)
+    run["results"] = results
+    return run
 
 
 def _commit() -> str:

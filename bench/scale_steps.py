@@ -130,8 +130,12 @@ def step_build(out: Path, docs: int) -> dict:
 def interrupted_attempts(attempts_file: Path, corpus: Path, index: Path) -> list[dict] | None:
     """The earlier attempts of a build that was killed while embedding, or None when there is nothing to resume."""
     from policybot.journal import JOURNAL_FILE
+    from policybot.store import CURRENT
 
-    if not (attempts_file.is_file() and corpus.is_dir() and (index / JOURNAL_FILE).is_file()):
+    # a published index means the build got past embedding (it was killed before removing its journal at most)
+    if (index / CURRENT).exists() or not (attempts_file.is_file() and corpus.is_dir()):
+        return None
+    if not (index / JOURNAL_FILE).is_file():
         return None
     return [a for a in json.loads(attempts_file.read_text(encoding="utf-8")) if a["vectors"]]
 

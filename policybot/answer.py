@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from policybot.catalog import Catalog
 from policybot.document import Clause, Document, normalize
+from policybot.duties import describe_duties
 from policybot.intent import (
+    DUTIES,
     FACT,
     LOOKUP,
     OTHER,
@@ -15,6 +17,7 @@ from policybot.intent import (
     SUPPORT_RE,
     WHO_LEADS,
     Question,
+    duty_asked,
     is_about_document,
     name_removed,
     understand,
@@ -212,7 +215,10 @@ class Answerer:
             SUPPORT: self._support,
             OTHER: self._other,
         }[question.intent]
-        if self._about_the_document(question, flt):
+        duties = self._duties_asked(question, flt)
+        if duties is not None:
+            answer = duties
+        elif self._about_the_document(question, flt):
             answer = self._metadata_fact(question, flt) or self._outline_answer(
                 question, self.documents[flt.doc_ids[0]]
             )
@@ -221,6 +227,31 @@ class Answerer:
         if conversation is not None:
             conversation.remember(answer)
         return answer
+
+    def _duties_asked(self, q: Question, flt: SearchFilter) -> Answer | None:
+        """For "市财政局牵头哪些工作？": the clauses naming the unit as 牵头单位 or 责任单位 (None for other questions)."""
+        if q.intent == WHO_LEADS and q.path:  # "三（二）由哪个单位牵头" names a clause, not a unit's work
+            return None
+        asked = [
+            (units, role)
+            for mention, units in self.catalog.units_in(q.search_text)
+            if (role := duty_asked(q.search_text, mention))
+        ]
+        if not asked:
+            return None
+        units, role = asked[0]
+        keys = self.catalog.duties_of(units, flt.doc_ids)
+        duties = describe_duties(
+            "、".join(units), role, [(self.retriever.make_hit(d, c, 1.0), r) for (d, c), r in keys]
+        )
+        return Answer(
+            question=q.text,
+            answer=duties.text,
+            intent=DUTIES,
+            found=bool(duties.cited),
+            citations=tuple(Citation.from_hit(h) for h in duties.cited),
+            confidence=1.0 if duties.cited else 0.0,
+        )
 
     def _resolve_follow_up(self, q: Question, conversation: Conversation | None) -> Question:
         if conversation is None or not conversation.last_intent:

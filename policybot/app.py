@@ -13,6 +13,7 @@ from policybot.access import ADMIN_DISABLED, AdminGuard
 from policybot.answer import Conversation
 from policybot.bot import PolicyBot, clean_question
 from policybot.document import Clause, Document
+from policybot.embed import prefer_passive_openmp
 from policybot.errors import AccessDenied, PolicyBotError
 from policybot.loaders import SUPPORTED_SUFFIXES
 from policybot.render import (
@@ -366,6 +367,7 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
 def serve(settings: Settings) -> None:
     """Build or update the index (progress on the console), then serve the app on settings.host:settings.port."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    prefer_passive_openmp()  # while only this thread runs: the server's threads start below
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own startup requests
     bot = PolicyBot(settings)

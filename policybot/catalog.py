@@ -1,4 +1,4 @@
-"""Exact lookups over the indexed documents: by 文号, by title, by clause path or article, by heading.
+"""Exact lookups over the indexed documents: by 文号, by title, by clause path or article, by heading, by unit.
 
 Built once per loaded index (and after an update, changed only where documents changed), so a question costs a
 dictionary lookup or a few searches in one string, not a walk through every clause of a thousand documents.
@@ -7,12 +7,28 @@ dictionary lookup or a few searches in one string, not a walk through every clau
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from policybot.document import DOC_NUMBER_RE, Document, normalize, normalize_doc_number
 
 ClauseKey = tuple[str, str]  # (doc_id, clause_id)
+LEAD, RESPONSIBLE = "lead", "responsible"  # a unit's role in a clause: 牵头单位 or 责任单位
+# "财政局" in a question stands for "市财政局" (or "县财政局") of the documents: the level prefix is often left out
+UNIT_LEVEL_RE = re.compile(r"^(省|市|州|县|区)")
+MIN_UNIT_ALIAS_CHARS = 3
+# the short forms everyone uses for these departments: "住建局" is "住房城乡建设局"
+UNIT_SHORT_FORMS = (
+    ("住房城乡建设", "住建"),
+    ("住房和城乡建设", "住建"),
+    ("发展改革", "发改"),
+    ("发展和改革", "发改"),
+    ("人力资源社会保障", "人社"),
+    ("人力资源和社会保障", "人社"),
+    ("工业和信息化", "工信"),
+    ("文化和旅游", "文旅"),
+)
 OPENING_CLAUSES = ("notice", "preamble")
 MIN_TITLE_CHARS = 6  # a shorter title ("通知") would match too many questions
 MAX_HEADING_CHARS = 40  # longer "headings" are sentences; looking for them inside a question is wasted work
@@ -29,6 +45,7 @@ class _Entries:
     titles: tuple[str, ...]
     paths: tuple[tuple[str, str], ...]  # (normalised path, clause id)
     headings: tuple[tuple[str, str], ...]  # (normalised heading, clause id)
+    units: tuple[tuple[str, str, str], ...]  # (normalised unit, clause id, LEAD or RESPONSIBLE)
     clause_order: dict[str, int] = field(hash=False, compare=False)
 
 
@@ -44,8 +61,24 @@ def _entries(doc: Document) -> _Entries:
             for c in doc.clauses
             if c.id not in OPENING_CLAUSES and len(heading := normalize(c.heading).replace("\n", "")) >= 2
         ),
+        units=tuple(
+            (normalize(unit), c.id, role)
+            for c in doc.clauses
+            for role, names in ((LEAD, c.lead_units), (RESPONSIBLE, c.responsible_units))
+            for unit in names
+        ),
         clause_order={c.id: i for i, c in enumerate(doc.clauses)},
     )
+
+
+def _aliases(unit: str) -> set[str]:
+    """What else people call a unit: without its level ("财政局"), by its short form ("市住建局", "住建局")."""
+    names = {unit}
+    for full, short in UNIT_SHORT_FORMS:
+        if full in unit:
+            names.add(unit.replace(full, short))
+    names |= {UNIT_LEVEL_RE.sub("", n) for n in names}
+    return names - {unit}
 
 
 class Catalog:
@@ -66,12 +99,14 @@ class Catalog:
             self._patch(previous, changed)
         self._titles.sort(key=lambda t: -len(t[0]))
         self._index_headings()
+        self._index_units()
 
     def _catalog_all(self) -> None:
         self._by_number: dict[str, str] = {}
         self._titles: list[tuple[str, str]] = []
         self._by_path: dict[str, list[ClauseKey]] = {}
         self._by_heading: dict[str, list[ClauseKey]] = {}
+        self._by_unit: dict[str, list[tuple[str, str, str]]] = {}
         for doc_id in self._entries:
             self._add(doc_id)
 
@@ -84,6 +119,8 @@ class Catalog:
             self._by_path.setdefault(path, []).append((doc_id, clause_id))
         for heading, clause_id in entries.headings:
             self._by_heading.setdefault(heading, []).append((doc_id, clause_id))
+        for unit, clause_id, role in entries.units:
+            self._by_unit.setdefault(unit, []).append((doc_id, clause_id, role))
 
     def _patch(self, previous: Catalog, changed: set[str]) -> None:
         """The previous catalog without the changed documents' old entries, plus their new ones."""
@@ -91,13 +128,16 @@ class Catalog:
         self._titles = [t for t in previous._titles if t[1] not in changed]
         self._by_path = dict(previous._by_path)
         self._by_heading = dict(previous._by_heading)
-        touched_paths, touched_headings = set(), set()
+        self._by_unit = dict(previous._by_unit)
+        touched_paths, touched_headings, touched_units = set(), set(), set()
         for doc_id in changed:
             for old_or_new in (previous._entries.get(doc_id), self._entries.get(doc_id)):
                 if old_or_new is not None:
                     touched_paths.update(p for p, _ in old_or_new.paths)
                     touched_headings.update(h for h, _ in old_or_new.headings)
-        for table, touched in ((self._by_path, touched_paths), (self._by_heading, touched_headings)):
+                    touched_units.update(u for u, _, _ in old_or_new.units)
+        tables = ((self._by_path, touched_paths), (self._by_heading, touched_headings), (self._by_unit, touched_units))
+        for table, touched in tables:
             for key in touched:
                 kept = [k for k in table.get(key, []) if k[0] not in changed]
                 if kept:
@@ -116,6 +156,15 @@ class Catalog:
         for heading in self._heading_keys:
             self._heading_starts.append(start)
             start += len(heading) + 1
+
+    def _index_units(self) -> None:
+        self._unit_names = sorted(self._by_unit, key=len, reverse=True)
+        aliases: dict[str, list[str]] = {}
+        for name in self._unit_names:
+            for alias in _aliases(name):
+                if len(alias) >= MIN_UNIT_ALIAS_CHARS and alias not in self._by_unit:
+                    aliases.setdefault(alias, []).append(name)
+        self._unit_aliases = sorted(aliases.items(), key=lambda a: -len(a[0]))
 
     def _in_reading_order(self, keys: Iterable[ClauseKey], doc_ids: Iterable[str]) -> list[ClauseKey]:
         allowed = set(doc_ids)
@@ -174,6 +223,30 @@ class Catalog:
         for heading in headings:
             keys += self._in_reading_order(self._by_heading[heading], doc_ids)
         return keys
+
+    def units_in(self, text: str) -> list[tuple[str, list[str]]]:
+        """The units the text mentions: (the name as written, the units as the documents name them), longest
+        names first. "财政局" stands for every unit so named at any level ("市财政局", "县财政局"), "住建局" for
+        "市住房城乡建设局"."""
+        rest = normalize(text)
+        found = []
+        for name in self._unit_names:
+            if name in rest:
+                found.append((name, [name]))
+                rest = rest.replace(name, "\0")
+        for alias, names in self._unit_aliases:
+            if alias in rest:
+                found.append((alias, names))
+                rest = rest.replace(alias, "\0")
+        return found
+
+    def duties_of(self, units: Iterable[str], doc_ids: Iterable[str] = ()) -> list[tuple[ClauseKey, str]]:
+        """The clauses naming any of the units as 牵头单位 (LEAD) or 责任单位 (RESPONSIBLE), in reading order."""
+        named = [entry for unit in units for entry in self._by_unit.get(normalize(unit), [])]
+        roles = {(d, c): role for d, c, role in named if role == LEAD}
+        for d, c, role in named:
+            roles.setdefault((d, c), role)
+        return [(key, roles[key]) for key in self._in_reading_order(roles, doc_ids)]
 
     def _headings_inside(self, text: str) -> set[str]:
         """Headings of 4+ characters that are substrings of the text (each of its substrings looked up once)."""

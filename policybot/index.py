@@ -291,7 +291,7 @@ def _embed_pending(
     """Compute the pending vectors, journalled batch by batch; (how many computed, how many the journal had)."""
     if not pending:
         return 0, 0
-    recorded = journal.open()
+    recorded = journal.open({item.shard.hashes[item.row] for item in pending})
     todo = []
     for item in pending:
         vector = recorded.get(item.shard.hashes[item.row])

@@ -12,7 +12,8 @@ SUPPORT = "support"
 LOOKUP = "lookup"
 FACT = "fact"
 OTHER = "other"
-INTENTS = (WHO_LEADS, SUPPORT, LOOKUP, FACT, OTHER)
+DUTIES = "duties"  # what a unit is charged with: "市财政局牵头哪些工作？"
+INTENTS = (WHO_LEADS, SUPPORT, LOOKUP, FACT, OTHER, DUTIES)
 
 WHO_RE = re.compile(
     r"谁牵头|谁来?(负责|抓|管|主抓|落实)|牵头(单位|部门|的是)|责任(单位|部门)|负责(单位|部门)|主管部门|"
@@ -44,6 +45,25 @@ ARTICLE_RE = re.compile(r"第([零一二三四五六七八九十百千\d]{1,6})�
 FILLER_RE = re.compile(
     r"(请问|请|一下|那条|这条|那一条|条款|的内容|内容|是什么|是啥|讲了什么|讲什么|说了什么|写了什么|规定了什么|有哪些|有什么|怎么写的?|怎么说的?|查|看看|关于|呢|吗|[？?。!！，,、\s])"
 )
+
+
+UNIT_MARK = "\ue000"  # stands for the unit a question names, so the patterns below need not list units
+DUTY_RE = re.compile(
+    rf"{UNIT_MARK}(?:在[^，。？?]{{0,24}})?(?:主要|具体|都|还|要|需要)?(牵头|负责|承担|参与|配合)(?:的|了)?(?:哪些|什么|哪几|几|多少)"
+    rf"|{UNIT_MARK}(?:有|的|要做|要干)(?:哪些|什么|哪几)(?:工作|任务|职责|事项|事)"
+    rf"|{UNIT_MARK}(?:要|需要|应|应该)?(?:做|干|管)(?:哪些|什么)"
+    rf"|(?:哪些|什么)(?:工作|任务|事项)(?:是)?由{UNIT_MARK}(牵头|负责|承担)"
+    rf"|{UNIT_MARK}(?:是|作为)(?:哪些|什么)(?:工作|任务|事项)?的?(牵头|责任)单位"
+)
+
+
+def duty_asked(text: str, unit: str) -> str:
+    """For a question about what a unit is charged with, the role asked about: "lead" ("市财政局牵头哪些工作？")
+    or "any" ("市财政局负责什么？"); "" when the question asks something else about the unit."""
+    m = DUTY_RE.search(normalize(text).replace(unit, UNIT_MARK))
+    if m is None:
+        return ""
+    return "lead" if "牵头" in m.groups() else "any"
 
 
 # what a question about a document as a whole says besides the document's name

@@ -15,6 +15,7 @@ import logging
 import os
 import struct
 import zlib
+from collections.abc import Container
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +38,9 @@ class EmbedJournal:
         self._record = struct.Struct(f"<{HASH_BYTES}s{4 * dim}sI")
         self._file = None
 
-    def open(self) -> dict[str, np.ndarray]:
-        """The vectors recorded by earlier builds of the same model; afterwards append() adds to the journal.
+    def open(self, wanted: Container[str]) -> dict[str, np.ndarray]:
+        """The vectors recorded by earlier builds of the same model for the wanted text hashes; afterwards
+        append() adds to the journal.
 
         Whatever follows the last whole, intact record is cut off; a journal of another model is started anew."""
         recorded: dict[str, np.ndarray] = {}
@@ -52,7 +54,9 @@ class EmbedJournal:
                 if zlib.crc32(text_hash + vector) != crc:
                     log.warning("%s: damaged record at byte %d; the journal ends there", self.path, keep)
                     break
-                recorded[text_hash.rstrip(b"\0").decode("ascii")] = np.frombuffer(vector, dtype="<f4")
+                key = text_hash.rstrip(b"\0").decode("ascii")
+                if key in wanted:  # a journal can hold vectors of texts edited since: they are not kept
+                    recorded[key] = np.frombuffer(vector, dtype="<f4")
                 keep += size
         elif data:
             log.info("%s belongs to another model or format; starting it anew", self.path)
@@ -69,6 +73,8 @@ class EmbedJournal:
         if self._file is None:
             raise RuntimeError("EmbedJournal.append before open")
         vectors = np.ascontiguousarray(vectors, dtype="<f4")
+        if vectors.shape != (len(hashes), self.dim):  # a wrong shape would be cut or padded into a valid record
+            raise ValueError(f"journal of {self.dim}-dim vectors got {vectors.shape} for {len(hashes)} texts")
         out = bytearray()
         for text_hash, vector in zip(hashes, vectors, strict=True):
             key = text_hash.encode("ascii").ljust(HASH_BYTES, b"\0")[:HASH_BYTES]

@@ -211,3 +211,64 @@ def test_a_question_about_a_named_document_gets_the_document(two_plans_bot) -> N
     hits = two_plans_bot.search(f"帮我查一下{TWIN_NUMBER}", k=3).hits
     assert [h.doc_number for h in hits] == [TWIN_NUMBER] * 3
     assert hits[0].clause_id in ("notice", "preamble")
+
+
+# --- what a unit is charged with --------------------------------------------------------------------------------
+
+
+def _parsed_duties(bot, unit: str) -> tuple[list[str], list[str]]:
+    """(clause ids the unit leads, clause ids it is a responsible unit of) in the seed, from the parse itself."""
+    doc = bot.index.documents["zunyi-fubanhan-2020-141"]
+    return (
+        [c.id for c in doc.clauses if unit in c.lead_units],
+        [c.id for c in doc.clauses if unit in c.responsible_units and unit not in c.lead_units],
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("市自然资源局牵头哪些工作？", "市自然资源局"),
+        ("哪些工作由市财政局牵头？", "市财政局"),
+        ("发改委牵头什么工作", "市发展改革委"),  # the everyday short form
+    ],
+)
+def test_what_a_unit_leads_lists_every_clause_it_leads(built_bot, question: str, unit: str) -> None:
+    led, shared = _parsed_duties(built_bot, unit)
+    answer = built_bot.ask(question)
+    assert answer.intent == "duties" and answer.found
+    assert [c.clause_id for c in answer.citations] == led
+    assert f"牵头 {len(led)} 项工作" in answer.answer
+    assert (f"参与 {len(shared)} 项" in answer.answer) == bool(shared)
+    for clause_id in led:
+        clause = built_bot.index.clause("zunyi-fubanhan-2020-141", clause_id)
+        assert f"{clause.path}{clause.heading}" in answer.answer
+
+
+def test_what_a_unit_is_responsible_for_lists_what_it_leads_then_what_it_shares(built_bot) -> None:
+    led, shared = _parsed_duties(built_bot, "市住房城乡建设局")
+    assert led and shared
+    answer = built_bot.ask("住建局负责什么？")
+    assert [c.clause_id for c in answer.citations] == (led + shared)[:10]
+    assert "牵头：" in answer.answer and "参与：" in answer.answer
+
+
+def test_a_question_about_a_clause_that_names_a_unit_is_not_a_list_of_duties(built_bot) -> None:
+    answer = built_bot.ask("加大用地支持由市自然资源局牵头吗？")
+    assert answer.intent != "duties"
+    assert answer.citations and answer.citations[0].clause_id == "3.r2.3"
+
+
+def test_a_units_duties_across_documents_and_in_the_one_named(two_plans_bot) -> None:
+    both = two_plans_bot.ask("市财政局牵头哪些工作？")
+    assert "在 2 份文件中牵头 2 项工作" in both.answer
+    assert {c.doc_number for c in both.citations} == {"遵府办函〔2020〕141号", TWIN_NUMBER}
+    assert both.answer.index(TWIN_NUMBER) < both.answer.index("遵府办函〔2020〕141号")  # the newer plan first
+    one = two_plans_bot.ask(f"{TWIN_NUMBER}中市财政局牵头哪些工作？")
+    assert [c.doc_number for c in one.citations] == [TWIN_NUMBER]
+    # in the twin, Guiyang's bureau leads the planning and land clauses: each bureau gets only its own plan's
+    zunyi = two_plans_bot.ask("市自然资源局牵头哪些工作？")
+    assert {c.doc_number for c in zunyi.citations} == {"遵府办函〔2020〕141号"}
+    guiyang = two_plans_bot.ask("贵阳市自然资源和规划局牵头哪些工作？")
+    assert {c.doc_number for c in guiyang.citations} == {TWIN_NUMBER}
+    assert [c.clause_id for c in guiyang.citations] == [c.clause_id for c in zunyi.citations]

@@ -84,3 +84,19 @@ def test_a_catalog_patched_after_changes_finds_what_a_fresh_one_finds(catalog: C
     assert patched.clauses_at("四（一）") == [("a-new-one", "4.1"), (SEED_ID, "4.1")]  # the twin lost it
     assert patched.document_by_number("筑府办函〔2022〕1号") == "twin"
     assert patched.document_by_number("筑府办函〔2021〕9号") is None
+
+
+def test_units_are_found_by_full_name_without_their_level_and_by_short_form(catalog: Catalog) -> None:
+    assert catalog.units_in("市财政局牵头哪些工作？") == [("市财政局", ["市财政局"])]
+    assert catalog.units_in("财政局牵头哪些工作？") == [("财政局", ["市财政局"])]
+    assert catalog.units_in("住建局负责什么") == [("住建局", ["市住房城乡建设局"])]
+    assert catalog.units_in("加大用地支持") == []
+
+
+def test_a_units_duties_are_its_clauses_in_reading_order_lead_before_shared(catalog: Catalog) -> None:
+    duties = catalog.duties_of(["市住房城乡建设局"])
+    assert {d for (d, _), _ in duties} == {SEED_ID, "twin"}
+    seed = [(c, role) for (d, c), role in duties if d == SEED_ID]
+    assert ("3.1", "lead") in seed and ("4.1", "lead") in seed
+    assert any(role == "responsible" for _, role in seed)
+    assert catalog.duties_of(["市住房城乡建设局"], doc_ids=["twin"]) == [(k, r) for k, r in duties if k[0] == "twin"]

@@ -9,6 +9,7 @@ import pytest
 from policybot.bm25 import Bags
 from policybot.dense import IVF_FROM_CHUNKS, assign, choose_dense_kind, dense_index, train_centroids
 from policybot.document import Document
+from policybot.errors import IndexCorrupt
 from policybot.store import Shard
 
 
@@ -80,3 +81,15 @@ def test_every_row_is_stored_in_its_cell_under_its_row_number(vectors: np.ndarra
     got_d, got = ivf.search(queries, 10)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(got_d, want_d, rtol=1e-5)
+
+
+def test_cells_that_do_not_fit_the_rows_are_refused(vectors: np.ndarray) -> None:
+    shards = shards_of(vectors, [1000, 2000])
+    centroids = train_centroids(shards, 32)
+    cells = assign(centroids, vectors)
+    with pytest.raises(IndexCorrupt, match="policybot index"):
+        dense_index("ivf", shards, 32, centroids, cells[:-1])
+    outside = cells.copy()
+    outside[7] = len(centroids)
+    with pytest.raises(IndexCorrupt):
+        dense_index("ivf", shards, 32, centroids, outside)
