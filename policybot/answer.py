@@ -19,6 +19,7 @@ from policybot.intent import (
     Question,
     duty_asked,
     is_about_document,
+    might_ask_duties,
     name_removed,
     understand,
 )
@@ -230,8 +231,8 @@ class Answerer:
 
     def _duties_asked(self, q: Question, flt: SearchFilter) -> Answer | None:
         """For "市财政局牵头哪些工作？": the clauses naming the unit as 牵头单位 or 责任单位 (None for other questions)."""
-        if q.intent == WHO_LEADS and q.path:  # "三（二）由哪个单位牵头" names a clause, not a unit's work
-            return None
+        if (q.intent == WHO_LEADS and q.path) or not might_ask_duties(q.search_text):
+            return None  # "三（二）由哪个单位牵头" names a clause, not a unit's work
         asked = [
             (units, role)
             for mention, units in self.catalog.units_in(q.search_text)

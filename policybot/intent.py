@@ -57,6 +57,16 @@ DUTY_RE = re.compile(
 )
 
 
+DUTY_WORDS_RE = re.compile(
+    r"(牵头|负责|承担|参与|配合|做|干|管|单位|工作|任务|职责|事项).*?(哪些|什么|哪几|几|多少)|(哪些|什么)(工作|任务|事项)"
+)
+
+
+def might_ask_duties(text: str) -> bool:
+    """False for a question that cannot be asking what a unit is charged with (spares looking for unit names)."""
+    return bool(DUTY_WORDS_RE.search(text))
+
+
 def duty_asked(text: str, unit: str) -> str:
     """For a question about what a unit is charged with, the role asked about: "lead" ("市财政局牵头哪些工作？")
     or "any" ("市财政局负责什么？"); "" when the question asks something else about the unit."""
