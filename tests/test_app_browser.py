@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def test_chat_answers_with_lead_unit_and_citation(page):
     expect(chat.locator("details").first).to_contain_text("应保尽保")
     expect(chat.locator("details").first).to_contain_text("牵头单位：")
     shot = screenshot(page, "chat")
+    if README_SHOT.exists() and not os.environ.get("POLICYBOT_README_SHOT"):
+        return  # the README's picture is refreshed on request only, so a test run leaves the tree clean
     README_SHOT.parent.mkdir(parents=True, exist_ok=True)
     if shot.stat().st_size < 300_000:
         shutil.copy(shot, README_SHOT)
