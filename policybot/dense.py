@@ -18,6 +18,7 @@ from policybot.store import Shard
 # (80 s to build at 100 k chunks on 2 cores), takes an update in milliseconds: each chunk keeps its cell
 IVF_FROM_CHUNKS = 20_000
 IVF_PROBES = 24
+FILL_BLOCK_ROWS = 8192  # vectors gathered at a time while an IVF index is filled
 
 
 def choose_dense_kind(kind: str, n: int) -> str:
@@ -108,17 +109,44 @@ def _ivf_from_cells(shards: list[Shard], dim: int, centroids: np.ndarray, cells:
     if not n:
         return index
     order = np.argsort(cells, kind="stable")  # rows grouped by cell, in row order within a cell
-    position = np.empty(n, np.int64)
-    position[order] = np.arange(n)
-    grouped = np.empty((n, dim), np.float32)
-    start = 0
-    for shard in shards:
-        grouped[position[start : start + shard.rows]] = shard.vectors
-        start += shard.rows
     bounds = np.searchsorted(cells[order], np.arange(lists + 1))
-    codes = grouped.view(np.uint8)
-    for cell in np.flatnonzero(np.diff(bounds)):
-        lo, hi = int(bounds[cell]), int(bounds[cell + 1])
-        index.invlists.add_entries(int(cell), hi - lo, faiss.swig_ptr(order[lo:hi]), faiss.swig_ptr(codes[lo:hi]))
+    rows_of = _RowVectors(shards)
+    # cells are filled a block at a time: gathering every vector in cell order at once would hold a third copy
+    # of them (the documents' and FAISS's are the others), 150 MB at 100 k chunks
+    filled = np.flatnonzero(np.diff(bounds))
+    block_lo = 0
+    while block_lo < len(filled):
+        block_hi = int(np.searchsorted(bounds[filled + 1], bounds[filled[block_lo]] + FILL_BLOCK_ROWS, side="right"))
+        block_hi = max(block_hi, block_lo + 1)
+        first, last = int(bounds[filled[block_lo]]), int(bounds[filled[block_hi - 1] + 1])
+        codes = rows_of.gather(order[first:last]).view(np.uint8)
+        for cell in filled[block_lo:block_hi]:
+            lo, hi = int(bounds[cell]), int(bounds[cell + 1])
+            ids = order[lo:hi]
+            index.invlists.add_entries(int(cell), hi - lo, faiss.swig_ptr(ids), faiss.swig_ptr(codes[lo - first :]))
+        block_lo = block_hi
     index.ntotal = n
     return index
+
+
+class _RowVectors:
+    """The vectors of chunk rows, read from the documents' own arrays (row numbers run through them in order)."""
+
+    def __init__(self, shards: list[Shard]) -> None:
+        self.shards = shards
+        sizes = np.array([s.rows for s in shards], dtype=np.int64)
+        self.starts = np.cumsum(sizes) - sizes
+        self.owner = np.repeat(np.arange(len(shards), dtype=np.int64), sizes)
+        self.dim = next((s.vectors.shape[1] for s in shards if s.rows), 0)
+
+    def gather(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors of these rows, in this order (a new contiguous array)."""
+        out = np.empty((len(rows), self.dim), np.float32)
+        owners = self.owner[rows]
+        by_owner = np.argsort(owners, kind="stable")
+        cuts = np.flatnonzero(np.diff(owners[by_owner])) + 1
+        for part in np.split(by_owner, cuts):
+            if len(part):
+                doc = int(owners[part[0]])
+                out[part] = self.shards[doc].vectors[rows[part] - self.starts[doc]]
+        return out

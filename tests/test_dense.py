@@ -6,6 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
+from policybot import dense
 from policybot.bm25 import Bags
 from policybot.dense import IVF_FROM_CHUNKS, assign, choose_dense_kind, dense_index, train_centroids
 from policybot.document import Document
@@ -65,15 +66,24 @@ def test_ivf_from_stored_cells_finds_what_a_flat_scan_finds(vectors: np.ndarray)
     np.testing.assert_array_equal(cells, np.argmax(vectors @ centroids.T, axis=1))
 
 
-def test_every_row_is_stored_in_its_cell_under_its_row_number(vectors: np.ndarray) -> None:
+@pytest.mark.parametrize("block_rows", [1, 37, 8192])
+def test_every_row_is_stored_in_its_cell_under_its_row_number(
+    vectors: np.ndarray, block_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the index is filled a block of cells at a time; a block of one row still fills whole cells
+    monkeypatch.setattr(dense, "FILL_BLOCK_ROWS", block_rows)
     shards = shards_of(vectors, [700, 0, 2300])
     centroids = train_centroids(shards, 32)
     cells = assign(centroids, vectors)
     ivf = dense_index("ivf", shards, 32, centroids, cells)
     lists = ivf.invlists
     for cell in range(len(centroids)):
-        ids = faiss.rev_swig_ptr(lists.get_ids(cell), lists.list_size(cell)).copy()
+        size = lists.list_size(cell)
+        ids = faiss.rev_swig_ptr(lists.get_ids(cell), size).copy()
         assert np.all(cells[ids] == cell)
+        assert np.all(np.diff(ids) > 0)  # row order within a cell
+        codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * 32 * 4).copy().view(np.float32).reshape(size, 32)
+        np.testing.assert_array_equal(codes, vectors[ids])
     assert sum(lists.list_size(c) for c in range(len(centroids))) == len(vectors)
     ivf.nprobe = len(centroids)  # every cell probed: exactly a flat scan
     queries = vectors[::131] + 0.05
