@@ -61,6 +61,9 @@ def main() -> None:
     if not dependencies_ready():
         run_in_venv()
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from policybot.gradio_stubs import skip_gradio_stub_writing
+
+    skip_gradio_stub_writing()  # before the app imports gradio: seconds off every start
     from policybot.app import serve
     from policybot.settings import Settings
 

@@ -11,7 +11,7 @@ import gradio as gr
 
 from policybot.access import ADMIN_DISABLED, AdminGuard
 from policybot.answer import Conversation
-from policybot.bot import PolicyBot, clean_question
+from policybot.bot import PolicyBot, check_upload_size, clean_question, megabytes, safe_upload_name
 from policybot.document import Clause, Document
 from policybot.embed import prefer_passive_openmp
 from policybot.errors import AccessDenied, PolicyBotError
@@ -47,6 +47,7 @@ ALL_ISSUERS = "（全部发文机关）"
 YES_NO = {"是": True, "否": False, "不确定": None}
 NEEDS = ("用地", "融资", "资金", "人才", "税收")
 SHOWN_CHARS = 600  # of a user's question echoed in the chat
+UPLOAD_CAP_FACTOR = 4  # Gradio's own upload cap, as a multiple of settings.max_upload_bytes (see upload_cap)
 
 
 def client_of(request: gr.Request | None) -> str:
@@ -54,6 +55,21 @@ def client_of(request: gr.Request | None) -> str:
     if request is not None and request.client is not None and request.client.host:
         return request.client.host
     return getattr(request, "session_hash", None) or "unknown"
+
+
+def upload_cap(settings: Settings) -> int:
+    """The hard cap to give Gradio's launch(max_file_size=...): above settings.max_upload_bytes, so an upload over
+    our limit still reaches the handlers and is refused with its name and the limit; Gradio cuts off larger ones."""
+    return UPLOAD_CAP_FACTOR * settings.max_upload_bytes
+
+
+def read_upload(path: str, limit: int) -> tuple[str, bytes]:
+    """The name and bytes of an uploaded file; DocumentError naming the file when its type or size is refused
+    (both checked before the file is read)."""
+    file = Path(path)
+    name = safe_upload_name(file.name)
+    check_upload_size(name, file.stat().st_size, limit)
+    return name, file.read_bytes()
 
 
 # --- the app ----------------------------------------------------------------------
@@ -173,7 +189,7 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
             guard.check(client_of(request), password)
             if not path:
                 return "请先选择要上传的文件。"
-            return preview_markdown(bot.preview(Path(path).name, Path(path).read_bytes()))
+            return preview_markdown(bot.preview(*read_upload(path, bot.settings.max_upload_bytes)))
         except PolicyBotError as exc:
             return error_md(exc)
 
@@ -182,7 +198,8 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
             guard.check(client_of(request), password)
             if not path:
                 return "请先选择要上传的文件。", *refreshed()
-            doc = bot.add_document(Path(path).name, Path(path).read_bytes(), lambda f, m: progress(f, desc=m))
+            name, data = read_upload(path, bot.settings.max_upload_bytes)
+            doc = bot.add_document(name, data, lambda f, m: progress(f, desc=m))
         except PolicyBotError as exc:
             return error_md(exc), *(gr.update(),) * 5
         log.info("admin added %s (%s)", doc.source, doc.doc_id)
@@ -220,6 +237,7 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
 
     # before the index is loaded the lists start empty; demo.load fills them when a page opens
     docs, issuers = (doc_choices(), issuer_choices()) if bot.is_loaded else ([], [ALL_ISSUERS])
+    limit_mb = megabytes(bot.settings.max_upload_bytes)
     with gr.Blocks(title="PolicyBot 政策文件问答", analytics_enabled=False) as demo:
         gr.Markdown("# PolicyBot 政策文件问答\n回答均引自已收录的政策文件原文，并注明出处；未找到依据时如实说明。")
         with gr.Tabs():
@@ -294,9 +312,10 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
                     login = gr.Button("验证", scale=1, elem_id="admin-login")
                 admin_status = gr.Markdown(elem_id="admin-status")
                 with gr.Column(visible=False) as admin_panel:
+                    # any file is accepted here: the handlers refuse other types and oversized files with a
+                    # message naming the file (Gradio's own file_types check says only "Invalid file type")
                     upload = gr.File(
-                        label="上传文件（" + "、".join(SUPPORTED_SUFFIXES) + "）",
-                        file_types=list(SUPPORTED_SUFFIXES),
+                        label=f"上传文件（{'、'.join(SUPPORTED_SUFFIXES)}；不超过 {limit_mb} MB）",
                         type="filepath",
                         elem_id="admin-upload",
                     )
@@ -393,7 +412,7 @@ def serve(settings: Settings) -> None:
         server_name=settings.host,
         server_port=settings.port,
         share=False,
-        max_file_size=settings.max_upload_bytes,
+        max_file_size=upload_cap(settings),
         ssr_mode=False,
         mcp_server=False,
         prevent_thread_lock=True,

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from policybot.document import DOC_NUMBER_RE, Document, normalize, normalize_doc_number
 
 ClauseKey = tuple[str, str]  # (doc_id, clause_id)
+# key → document → the document's entries under that key: "三（二）" or "市财政局" is under a key in every one of a
+# thousand documents, and an update takes a changed document out of such a key in one step, not by a walk
+ByDocument = dict[str, dict[str, list]]
 LEAD, RESPONSIBLE = "lead", "responsible"  # a unit's role in a clause: 牵头单位 or 责任单位
 # "财政局" in a question stands for "市财政局" (or "县财政局") of the documents: the level prefix is often left out
 UNIT_LEVEL_RE = re.compile(r"^(省|市|州|县|区)")
@@ -104,9 +107,9 @@ class Catalog:
     def _catalog_all(self) -> None:
         self._by_number: dict[str, str] = {}
         self._titles: list[tuple[str, str]] = []
-        self._by_path: dict[str, list[ClauseKey]] = {}
-        self._by_heading: dict[str, list[ClauseKey]] = {}
-        self._by_unit: dict[str, list[tuple[str, str, str]]] = {}
+        self._by_path: ByDocument = {}  # entries (doc_id, clause_id)
+        self._by_heading: ByDocument = {}  # entries (doc_id, clause_id)
+        self._by_unit: ByDocument = {}  # entries (doc_id, clause_id, role)
         for doc_id in self._entries:
             self._add(doc_id)
 
@@ -116,11 +119,11 @@ class Catalog:
             self._by_number.setdefault(entries.number, doc_id)
         self._titles += [(title, doc_id) for title in entries.titles]
         for path, clause_id in entries.paths:
-            self._by_path.setdefault(path, []).append((doc_id, clause_id))
+            self._by_path.setdefault(path, {}).setdefault(doc_id, []).append((doc_id, clause_id))
         for heading, clause_id in entries.headings:
-            self._by_heading.setdefault(heading, []).append((doc_id, clause_id))
+            self._by_heading.setdefault(heading, {}).setdefault(doc_id, []).append((doc_id, clause_id))
         for unit, clause_id, role in entries.units:
-            self._by_unit.setdefault(unit, []).append((doc_id, clause_id, role))
+            self._by_unit.setdefault(unit, {}).setdefault(doc_id, []).append((doc_id, clause_id, role))
 
     def _patch(self, previous: Catalog, changed: set[str]) -> None:
         """The previous catalog without the changed documents' old entries, plus their new ones."""
@@ -139,9 +142,12 @@ class Catalog:
         tables = ((self._by_path, touched_paths), (self._by_heading, touched_headings), (self._by_unit, touched_units))
         for table, touched in tables:
             for key in touched:
-                kept = [k for k in table.get(key, []) if k[0] not in changed]
-                if kept:
-                    table[key] = kept
+                # a copy: the previous catalog may still be answering a question with the original
+                by_doc = dict(table.get(key, {}))
+                for doc_id in changed:
+                    by_doc.pop(doc_id, None)
+                if by_doc:
+                    table[key] = by_doc
                 else:
                     table.pop(key, None)
         for doc_id in sorted(changed & self._entries.keys(), key=self._doc_order.__getitem__):
@@ -203,7 +209,7 @@ class Catalog:
 
     def clauses_at(self, path: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
         """Clauses numbered `path` ('三（二）', '第十条'), in the given documents or in all, in reading order."""
-        return self._in_reading_order(self._by_path.get(normalize(path), []), doc_ids)
+        return self._in_reading_order(_entries_under(self._by_path, [normalize(path)], doc_ids), doc_ids)
 
     def clauses_headed(self, topic: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
         """Clauses whose heading is the topic, contains it (3+ characters) or is contained in it (4+)."""
@@ -214,14 +220,14 @@ class Catalog:
         if len(topic) >= 3:
             headings |= self._headings_containing(topic)
         headings |= self._headings_inside(topic)
-        return self._in_reading_order((key for h in headings for key in self._by_heading[h]), doc_ids)
+        return self._in_reading_order(_entries_under(self._by_heading, headings, doc_ids), doc_ids)
 
     def clauses_named_in(self, text: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
         """Clauses whose heading (4+ characters) the text quotes word for word, the longest heading first."""
         headings = sorted(self._headings_inside(normalize(text)), key=len, reverse=True)
         keys: list[ClauseKey] = []
         for heading in headings:
-            keys += self._in_reading_order(self._by_heading[heading], doc_ids)
+            keys += self._in_reading_order(_entries_under(self._by_heading, [heading], doc_ids), doc_ids)
         return keys
 
     def units_in(self, text: str) -> list[tuple[str, list[str]]]:
@@ -242,7 +248,7 @@ class Catalog:
 
     def duties_of(self, units: Iterable[str], doc_ids: Iterable[str] = ()) -> list[tuple[ClauseKey, str]]:
         """The clauses naming any of the units as 牵头单位 (LEAD) or 责任单位 (RESPONSIBLE), in reading order."""
-        named = [entry for unit in units for entry in self._by_unit.get(normalize(unit), [])]
+        named = _entries_under(self._by_unit, [normalize(unit) for unit in units], doc_ids)
         roles = {(d, c): role for d, c, role in named if role == LEAD}
         for d, c, role in named:
             roles.setdefault((d, c), role)
@@ -265,3 +271,14 @@ class Catalog:
             found.add(self._heading_keys[n])
             at = self._heading_text.find(topic, self._heading_starts[n] + len(self._heading_keys[n]) + 1)
         return found
+
+
+def _entries_under(table: ByDocument, keys: Iterable[str], doc_ids: Iterable[str] = ()) -> list:
+    """The entries under these keys, of the given documents or of all."""
+    wanted = list(doc_ids)
+    found = []
+    for key in keys:
+        by_doc = table.get(key, {})
+        for entries in by_doc.values() if not wanted else (by_doc.get(d, ()) for d in wanted):
+            found += entries
+    return found

@@ -164,6 +164,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the web app."""
+    from policybot.gradio_stubs import skip_gradio_stub_writing
+
+    skip_gradio_stub_writing()  # before the app imports gradio: seconds off every start
     from policybot.app import serve
 
     serve(_settings(args))

@@ -95,11 +95,8 @@ def _ivf_from_cells(shards: list[Shard], dim: int, centroids: np.ndarray, cells:
 
     One add_entries per cell instead of a quantizer search or a push per vector: at 100 k chunks this takes a
     fraction of a second, and needs no OpenMP threads (which spin badly when the machine is busy)."""
-    quantizer = faiss.IndexFlatIP(dim)
-    quantizer.add(centroids)
-    lists = max(len(centroids), 1)
-    index = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
-    index.nprobe = IVF_PROBES
+    index = _empty_ivf(centroids, dim)
+    lists = index.nlist
     n = len(cells)
     rows = sum(s.rows for s in shards)
     if n != rows or (n and not 0 <= int(cells.min()) <= int(cells.max()) < lists):
@@ -127,6 +124,68 @@ def _ivf_from_cells(shards: list[Shard], dim: int, centroids: np.ndarray, cells:
         block_lo = block_hi
     index.ntotal = n
     return index
+
+
+def _empty_ivf(centroids: np.ndarray, dim: int) -> faiss.IndexIVFFlat:
+    quantizer = faiss.IndexFlatIP(dim)
+    quantizer.add(centroids)
+    index = faiss.IndexIVFFlat(quantizer, dim, max(len(centroids), 1), faiss.METRIC_INNER_PRODUCT)
+    index.nprobe = IVF_PROBES
+    return index
+
+
+def updated_ivf(
+    previous: faiss.IndexIVFFlat,
+    moved: np.ndarray,
+    shards: list[Shard],
+    added: np.ndarray,
+    centroids: np.ndarray,
+    cells: np.ndarray,
+) -> faiss.IndexIVFFlat:
+    """The IVF index after an update, taken list by list from the previous one (same cells): its rows that stay
+    renumbered by `moved` (new row, or -1 for a row that is gone), then the `added` rows with their vectors.
+
+    An edit at 100 k chunks then moves each stored vector once instead of gathering every one from the documents,
+    and the previous index, still answering questions, is only read."""
+    if len(centroids) != previous.nlist or len(moved) != previous.ntotal:
+        raise ValueError("updated_ivf needs the previous index's own cells and a new row for each of its rows")
+    index = _empty_ivf(centroids, previous.d)
+    lists, code_size = previous.invlists, previous.invlists.code_size
+    new_codes = _RowVectors(shards).gather(added).view(np.uint8) if len(added) else np.zeros((0, code_size), np.uint8)
+    by_cell = np.argsort(cells[added], kind="stable")
+    bounds = np.searchsorted(cells[added][by_cell], np.arange(index.nlist + 1))
+    total = 0
+    for cell in range(index.nlist):
+        ids, codes = _list_entries(lists, cell, code_size)
+        ids = moved[ids]
+        keep = ids >= 0
+        ids, codes = ids[keep], codes[keep]
+        fresh = by_cell[bounds[cell] : bounds[cell + 1]]
+        if len(fresh):
+            ids = np.concatenate([ids, added[fresh]])
+            codes = np.concatenate([codes, new_codes[fresh]])
+            order = np.argsort(ids, kind="stable")  # row order within a cell, as a build from scratch has it
+            ids, codes = ids[order], codes[order]
+        if len(ids):
+            ids, codes = np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(codes)
+            index.invlists.add_entries(cell, len(ids), faiss.swig_ptr(ids), faiss.swig_ptr(codes))
+            total += len(ids)
+    if total != len(cells):
+        raise IndexCorrupt(
+            f"IVF 更新后向量数 {total} 与片段数 {len(cells)} 不符 (update lost rows): 请运行 policybot index 重建"
+        )
+    index.ntotal = total
+    return index
+
+
+def _list_entries(lists: faiss.InvertedLists, cell: int, code_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """One IVF list's row ids and stored vectors (views into FAISS's memory; empty arrays for an empty list)."""
+    size = lists.list_size(cell)
+    if not size:
+        return np.zeros(0, np.int64), np.zeros((0, code_size), np.uint8)
+    ids = faiss.rev_swig_ptr(lists.get_ids(cell), size)
+    codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * code_size).reshape(size, code_size)
+    return ids, codes
 
 
 class _RowVectors:

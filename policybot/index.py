@@ -21,7 +21,7 @@ import orjson
 from policybot import store
 from policybot.bm25 import Bags, build_bm25, concat
 from policybot.chunks import CHUNKER_ID, Chunk, chunk_document
-from policybot.dense import IVF_PROBES, choose_dense_kind, dense_index
+from policybot.dense import IVF_PROBES, choose_dense_kind, dense_index, updated_ivf
 from policybot.document import Clause, Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
@@ -211,7 +211,7 @@ def build_index_locked(
     kind = choose_dense_kind(dense_kind, rows)
     bags = _concat_bags(shards)
     centroids, cells = plan.cells(shards, kind)
-    dense = dense_index(kind, shards, embedder.dim, centroids, cells)
+    dense = _dense_for(kind, shards, embedder.dim, centroids, cells, previous)
     timings["faiss"] = time.perf_counter() - t
     t = time.perf_counter()
     bm25 = build_bm25(bags, plan.vocab)
@@ -239,6 +239,45 @@ def build_index_locked(
     )
     progress(1.0, f"索引完成：{report.chunks} 个片段，新向量化 {report.embedded}，复用 {report.reused}")
     return report
+
+
+def _dense_for(
+    kind: str,
+    shards: list[Shard],
+    dim: int,
+    centroids: np.ndarray | None,
+    cells: np.ndarray | None,
+    previous: PolicyIndex | None,
+) -> faiss.Index:
+    """The FAISS index of a version: updated from the loaded previous one where it has the same IVF cells."""
+    if (
+        kind == "ivf"
+        and previous is not None
+        and centroids is not None
+        and cells is not None
+        and centroids is previous.centroids
+        and isinstance(previous.dense, faiss.IndexIVFFlat)
+    ):
+        moved, added = _row_moves(previous, shards)
+        return updated_ivf(previous.dense, moved, shards, added, centroids, cells)
+    return dense_index(kind, shards, dim, centroids, cells)
+
+
+def _row_moves(previous: PolicyIndex, shards: list[Shard]) -> tuple[np.ndarray, np.ndarray]:
+    """Where each row of the previous index goes (-1: its document changed or left), and the rows that are new."""
+    moved = np.full(previous.rows, -1, np.int64)
+    added = []
+    start = 0
+    for shard in shards:
+        doc_id = shard.doc.doc_id
+        old = previous.shards.get(doc_id)
+        if shard.name and old is not None and old.name == shard.name:
+            first = previous.row_start[doc_id]
+            moved[first : first + shard.rows] = np.arange(start, start + shard.rows)
+        else:
+            added.append(np.arange(start, start + shard.rows))
+        start += shard.rows
+    return moved, np.concatenate(added) if added else np.zeros(0, np.int64)
 
 
 def _plan_for(

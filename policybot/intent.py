@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import zhconv
+
 from policybot.document import DOC_NUMBER_RE, cn_to_int, int_to_cn, normalize
 
 WHO_LEADS = "who_leads"
@@ -60,6 +62,12 @@ DUTY_RE = re.compile(
 DUTY_WORDS_RE = re.compile(
     r"(牵头|负责|承担|参与|配合|做|干|管|单位|工作|任务|职责|事项).*?(哪些|什么|哪几|几|多少)|(哪些|什么)(工作|任务|事项)"
 )
+
+
+def in_simplified(text: str) -> str:
+    """The question in simplified characters: "由哪個單位牽頭" is asked as "由哪个单位牵头" (the corpus and the
+    question rules are simplified Chinese; users in Hong Kong, Macao and Taiwan write traditional)."""
+    return zhconv.convert(text, "zh-cn")
 
 
 def might_ask_duties(text: str) -> bool:

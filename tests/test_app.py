@@ -1,4 +1,6 @@
-"""The web app over HTTP (gradio_client): /ask and /search answer with citations; admin actions need the password."""
+"""The web app over HTTP (gradio_client) and through its handlers: /ask and /search answer with citations, search
+filters narrow the hits, browse shows a document's metadata, follow-ups use the conversation, self-check marks
+conditions; admin actions need the password and uploads are refused by name when too big or of the wrong type."""
 
 from __future__ import annotations
 
@@ -16,16 +18,27 @@ pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
+from policybot.app import ALL_ISSUERS, build_app  # noqa: E402
+from policybot.loaders import SUPPORTED_SUFFIXES  # noqa: E402
+
 PASSWORD = "正确的密码-horse-42"
 SAMPLE = Path(__file__).parent / "data" / "upload_sample.txt"
 DISABLED = "文件管理已禁用"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+SEED_NUMBER = "遵府办函〔2020〕141号"
+SAMPLE_NUMBER = "青府办发〔2023〕15号"
 
 
 @pytest.fixture(scope="module")
-def client(built_bot, launch_app) -> Client:
-    """A client of the app over the seed corpus, without an admin password."""
-    return Client(launch_app(built_bot), verbose=False)
+def seed_url(built_bot, launch_app) -> str:
+    """The URL of the app over the seed corpus, without an admin password."""
+    return launch_app(built_bot)
+
+
+@pytest.fixture(scope="module")
+def client(seed_url) -> Client:
+    """A client of the app over the seed corpus (one session for the module)."""
+    return Client(seed_url, verbose=False)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +53,27 @@ def admin_client(admin_bot, launch_app) -> Client:
     return Client(launch_app(admin_bot), verbose=False)
 
 
+@pytest.fixture(scope="module")
+def two_doc_bot(bot_copy):
+    """A bot over the seed document (遵义, 2020) and the upload sample (青川, 2023)."""
+    bot = bot_copy()
+    bot.add_document(SAMPLE.name, SAMPLE.read_bytes())
+    return bot
+
+
 def corpus_names(bot) -> set[str]:
     return {p.name for p in bot.settings.corpus_dir.iterdir()}
+
+
+def handler(demo, name: str):
+    """The app's event handler with this function name, to call as a click would."""
+    found = {f.fn for f in demo.fns.values() if f.fn is not None and f.fn.__name__ == name}
+    assert len(found) == 1, f"expected one handler named {name}, found {len(found)}"
+    return found.pop()
+
+
+def doc_id_of(bot, doc_number: str) -> str:
+    return next(d.doc_id for d in bot.documents() if d.doc_number == doc_number)
 
 
 def test_ask_names_lead_unit_and_cites_the_clause(client):
@@ -137,27 +169,70 @@ def test_bad_upload_is_named_in_the_error(admin_client, tmp_path):
     empty.write_bytes(b"")
     preview = admin_client.predict(PASSWORD, handle_file(empty), api_name="/admin_preview")
     assert preview.startswith("⚠️") and "空白通知.txt" in preview
-    unsupported = tmp_path / "notes.xyz"
-    unsupported.write_text("不是政策文件", encoding="utf-8")
-    with pytest.raises(AppError, match="Invalid file type"):
-        admin_client.predict(PASSWORD, handle_file(unsupported), api_name="/admin_preview")
 
 
-def test_admin_adds_and_deletes_a_document(bot_copy, launch_app):
+def test_upload_of_an_unsupported_type_is_refused_naming_file_and_types(admin_client, admin_bot, tmp_path):
+    before = corpus_names(admin_bot)
+    for name in ("notes.xyz", "setup.exe"):
+        unsupported = tmp_path / name
+        unsupported.write_bytes("MZ 不是政策文件".encode())
+        preview = admin_client.predict(PASSWORD, handle_file(unsupported), api_name="/admin_preview")
+        status, *_ = admin_client.predict(PASSWORD, handle_file(unsupported), api_name="/admin_add")
+        for message in (preview, status):
+            assert message.startswith("⚠️") and name in message and "不支持的文件类型" in message
+            assert all(suffix in message for suffix in SUPPORTED_SUFFIXES)
+    assert corpus_names(admin_bot) == before
+
+
+def test_oversized_upload_is_refused_naming_file_and_limit(bot_copy, launch_app, tmp_path):
+    bot = bot_copy(admin_password=PASSWORD, max_upload_bytes=512 * 1024)
+    client = Client(launch_app(bot), verbose=False)
+    big = tmp_path / "超大通知.txt"
+    big.write_text(SAMPLE.read_text(encoding="utf-8") + "特色小镇" * 60_000, encoding="utf-8")  # ~0.7 MB
+    before, documents = corpus_names(bot), len(bot.documents())
+    preview = client.predict(PASSWORD, handle_file(big), api_name="/admin_preview")
+    status, *_ = client.predict(PASSWORD, handle_file(big), api_name="/admin_add")
+    for message in (preview, status):
+        assert message.startswith("⚠️") and "超大通知.txt" in message
+        assert "文件过大" in message and "上限 0.5 MB" in message
+    assert corpus_names(bot) == before and len(bot.documents()) == documents
+    # a file within the limit still goes through
+    assert SAMPLE_NUMBER in client.predict(PASSWORD, handle_file(SAMPLE), api_name="/admin_preview")
+
+
+def table_row(table: str, title: str) -> list[str]:
+    """The cells of the admin list's row for a document title."""
+    row = next(line for line in table.splitlines() if line.startswith(f"| {title} |"))
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+def test_admin_adds_lists_and_deletes_a_document(bot_copy, launch_app):
     bot = bot_copy(admin_password=PASSWORD)
     client = Client(launch_app(bot), verbose=False)
     status, *_ = client.predict(PASSWORD, handle_file(SAMPLE), api_name="/admin_add")
     assert "已加入索引" in status and "青川市小微企业贷款贴息实施办法" in status
+    status, table = client.predict(PASSWORD, api_name="/admin_login")
+    assert "共 2 个文件" in table
+    assert table_row(table, "青川市小微企业贷款贴息实施办法")[1] == SAMPLE_NUMBER
+    assert table_row(table, "青川市小微企业贷款贴息实施办法")[-1] == "12"  # 条款数
+    seed = next(d for d in bot.documents() if d.doc_number == SEED_NUMBER)
+    assert table_row(table, seed.title)[-1] == str(len(seed.clauses))
     hits = client.predict("流动资金贷款贴息", 3, api_name="/search")
-    assert hits[0]["doc_number"] == "青府办发〔2023〕15号"
+    assert hits[0]["doc_number"] == SAMPLE_NUMBER
     assert hits[0]["lead_units"] == ["市财政局"]
     doc_id = hits[0]["doc_id"]
+    for password in ("", "wrong"):  # the HTTP endpoint checks the password itself
+        status, *_ = client.predict(password, doc_id, True, api_name="/admin_delete")
+        assert "密码错误" in status
+    assert client.predict("流动资金贷款贴息", 3, api_name="/search")[0]["doc_id"] == doc_id
     status, *_ = client.predict(PASSWORD, doc_id, False, api_name="/admin_delete")
     assert "确认删除" in status
-    status, *_ = client.predict(PASSWORD, doc_id, True, api_name="/admin_delete")
-    assert "已删除" in status
+    status, *_, table = client.predict(PASSWORD, doc_id, True, api_name="/admin_delete")
+    assert "已删除" in status and "青川市小微企业贷款贴息实施办法" in status
+    assert "青川市小微企业贷款贴息实施办法" not in table and "共 1 个文件" in table
     hits = client.predict("流动资金贷款贴息", 3, api_name="/search")
     assert all(h["doc_id"] != doc_id for h in hits)
+    assert SAMPLE.name not in corpus_names(bot)
 
 
 def test_app_py_serves_a_built_index_and_answers(bot_copy):
@@ -198,3 +273,77 @@ def test_app_py_serves_a_built_index_and_answers(bot_copy):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_search_filters_by_document_issuer_and_year(two_doc_bot):
+    demo = build_app(two_doc_bot)
+    run_search = handler(demo, "run_search")
+    seed, sample = doc_id_of(two_doc_bot, SEED_NUMBER), doc_id_of(two_doc_bot, SAMPLE_NUMBER)
+
+    def hit_docs(doc_ids=(), issuer=ALL_ISSUERS, year_from=None, year_to=None) -> set[str]:
+        shown, _, _, keys = run_search("特色小镇企业贴息", 20, list(doc_ids), issuer, year_from, year_to)
+        assert shown.startswith(f"共 {len(keys)} 条，用时 ")
+        return {doc_id for doc_id, _ in keys}
+
+    assert hit_docs() == {seed, sample}
+    assert hit_docs(doc_ids=[sample]) == {sample}
+    assert hit_docs(doc_ids=[seed]) == {seed}
+    assert hit_docs(issuer="青川市人民政府办公室") == {sample}
+    assert hit_docs(issuer="遵义市人民政府办公室") == {seed}
+    assert hit_docs(year_from=2023, year_to=2023) == {sample}
+    assert hit_docs(year_from=0, year_to=2020) == {seed}
+    assert hit_docs(year_from=2021, year_to=2022) == set()
+    issuer_box = next(b for b in demo.blocks.values() if getattr(b, "label", None) == "发文机关")
+    assert {"青川市人民政府办公室", "遵义市人民政府办公室"} <= {value for _, value in issuer_box.choices}
+
+
+def test_browse_shows_metadata_references_and_a_clause_with_its_lead_unit(built_bot):
+    demo = build_app(built_bot)
+    seed = doc_id_of(built_bot, SEED_NUMBER)
+    meta, tree, clauses, _ = handler(demo, "show_document")(seed)
+    assert f"- **文号**：{SEED_NUMBER}" in meta
+    assert "- **发文机关**：遵义市人民政府办公室" in meta
+    assert "- **日期**：2020-07-13" in meta
+    assert "- **效力**：现行有效" in meta
+    references = next(line for line in meta.splitlines() if line.startswith("- **引用文件**："))
+    assert "黔府办发〔2019〕20号" in references
+    assert "三（三） 加大用地支持" in tree
+    clause_id = dict(clauses["choices"])["三（三） 加大用地支持"]
+    detail = handler(demo, "show_clause")(seed, clause_id)
+    assert detail.startswith("### 三（三） 加大用地支持")
+    assert "**牵头单位**：市自然资源局" in detail
+    assert "人地挂钩" in detail
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "expected"),
+    [
+        ("谁负责用地支持？", "那金融支持呢？", "「加大金融支持」由市金融办牵头"),
+        ("人才方面有什么支持政策？", "这条谁牵头？", "「加大人才支持」由市委组织部、市人力资源社会保障局牵头"),
+    ],
+    ids=["then-finance", "this-clause-who-leads"],
+)
+def test_chat_answers_a_follow_up_from_the_conversation(seed_url, first, follow_up, expected):
+    chat = Client(seed_url, verbose=False)  # a session of its own: the conversation lives in the session
+    alone, _ = chat.predict(follow_up, [], api_name="/chat")
+    assert expected not in str(alone[-1]["content"])  # asked cold, the follow-up does not know what it refers to
+    chat = Client(seed_url, verbose=False)
+    history, _ = chat.predict(first, [], api_name="/chat")
+    history, _ = chat.predict(follow_up, history, api_name="/chat")
+    assert [m["role"] for m in history] == ["user", "assistant"] * 2
+    assert expected in str(history[-1]["content"])
+
+
+def test_self_check_from_a_description_marks_conditions_met_and_unknown(built_bot):
+    run_self_check = handler(build_app(built_bot), "run_self_check")
+    unknown = "不确定"
+    described = run_self_check(
+        "", unknown, unknown, unknown, unknown, [], "我们是小微食品企业，准备落户特色小镇，需要贷款"
+    )
+    assert "✔ 符合" in described and "？ 需确认" in described  # the legend of the marks
+    assert "- ✔ 落户特色小镇和小城镇的企业、人才（已说明落户特色小镇或小城镇）" in described
+    assert "- ✔ 符合产业发展方向（行业“食品”属条款列举的方向）" in described
+    assert "- ？ 符合国家产业结构调整的指导目录鼓励类产业企业（未说明是否属于鼓励类产业）" in described
+    assert "加大金融支持" in described and "**联系单位**：市金融办" in described  # 贷款 → the finance clause
+    blank = run_self_check("", unknown, unknown, unknown, unknown, [], "")
+    assert "- ？ 落户特色小镇和小城镇的企业、人才（未说明是否落户特色小镇或小城镇）" in blank

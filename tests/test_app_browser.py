@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,19 @@ LOAD_MS = 30_000  # first load of Gradio may take a while
 ANSWER_MS = 15_000
 INDEX_MS = 60_000
 DIALOGS: list[str] = []  # messages of any alert() the page raised
+XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+HOSTILE = f"""青川市人民政府办公室关于印发青川市孵化园房租补贴{XSS}办法的通知
+青府办发〔2024〕8号
+各县（市、区）人民政府，市政府各部门：
+　　《青川市孵化园房租补贴{XSS}办法》已经市人民政府同意，现印发给你们，请认真贯彻执行。
+青川市人民政府办公室
+2024年3月1日
+青川市孵化园房租补贴{XSS}办法
+一、补贴内容
+（一）孵化园房租补贴。{XSS}对入驻孵化园的科技型小微企业，按实际房租的50%给予补贴。（牵头单位：市科学技术局）
+二、附则
+本办法自印发之日起施行。
+"""
 
 pytestmark = [
     pytest.mark.browser,
@@ -116,16 +130,27 @@ def test_html_in_a_question_is_not_injected(page):
     assert DIALOGS == []
 
 
-def test_search_highlights_terms_and_opens_a_clause(page):
+def search(page, query: str, expected: str):
+    """Search on the 条款检索 tab; the hits, once one of them shows `expected`."""
     open_tab(page, "条款检索")
-    field(page, "query").fill("人地挂钩")
+    field(page, "query").fill(query)
     page.locator("#search-button").click()
     hits = page.locator("#hits")
+    expect(hits).to_contain_text(expected)
+    return hits
+
+
+def open_hit(page, heading: str):
+    """Open the hit with this heading; the clause detail."""
+    page.locator("#hit-pick label", has_text=heading).first.click()
+    return page.locator("#hit-detail")
+
+
+def test_search_highlights_terms_and_opens_a_clause(page):
+    hits = search(page, "人地挂钩", "加大用地支持")
     expect(hits).to_contain_text("共 ")
-    expect(hits).to_contain_text("加大用地支持")
     expect(hits.locator("strong", has_text="人地挂钩").first).to_be_visible()
-    page.locator("#hit-pick label", has_text="加大用地支持").first.click()
-    detail = page.locator("#hit-detail")
+    detail = open_hit(page, "加大用地支持")
     expect(detail).to_contain_text("应保尽保")
     expect(detail).to_contain_text("牵头单位：")
     expect(detail).to_contain_text("市自然资源局")
@@ -142,13 +167,17 @@ def test_browse_shows_metadata_tree_and_a_clause(page):
     open_tab(page, "文件浏览")
     choose(page, "browse-doc", "遵义市加快推动特色小镇和小城镇高质量发展实施方案（遵府办函〔2020〕141号）")
     meta = page.locator("#browse-meta")
-    expect(meta).to_contain_text("遵义市人民政府办公室")
+    expect(meta.locator("li", has_text="文号")).to_contain_text("遵府办函〔2020〕141号")
+    expect(meta.locator("li", has_text="发文机关")).to_contain_text("遵义市人民政府办公室")
+    expect(meta.locator("li", has_text="日期")).to_contain_text("2020-07-13")
+    expect(meta.locator("li", has_text="效力")).to_contain_text("现行有效")
+    expect(meta.locator("li", has_text="引用文件")).to_contain_text("黔府办发〔2019〕20号")
     expect(meta).to_contain_text("原文不完整")
     expect(page.locator("#browse-tree")).to_contain_text("三（三） 加大用地支持")
     choose(page, "browse-clause", "三（三） 加大用地支持")
     detail = page.locator("#clause-detail")
     expect(detail).to_contain_text("人地挂钩")
-    expect(detail).to_contain_text("市自然资源局")
+    expect(detail).to_contain_text("牵头单位：市自然资源局")
     screenshot(page, "browse")
 
 
@@ -165,12 +194,20 @@ def test_self_check_lists_benefits_with_conditions_and_contacts(page):
     screenshot(page, "selfcheck")
 
 
-def test_admin_uploads_a_document_that_search_then_finds(page):
+def log_in_and_choose_file(page, path: Path) -> None:
+    """In 文件管理: verify the admin password, then pick a file to upload (replacing one picked before)."""
     open_tab(page, "文件管理")
     field(page, "admin-password").fill(PASSWORD)
     page.locator("#admin-login").click()
     expect(page.locator("#admin-status")).to_contain_text("已验证")
-    page.locator("#admin-upload input[type=file]").set_input_files(str(SAMPLE))
+    clear = page.locator("#admin-upload").get_by_role("button", name=re.compile("^(Clear|清除)$"))
+    if clear.count():
+        clear.first.click()
+    page.locator("#admin-upload input[type=file]").set_input_files(str(path))
+
+
+def test_admin_uploads_a_document_that_search_then_finds(page):
+    log_in_and_choose_file(page, SAMPLE)
     preview = page.locator("#admin-preview")
     expect(preview).to_contain_text("青府办发〔2023〕15号")
     expect(preview).to_contain_text("市财政局")
@@ -178,8 +215,47 @@ def test_admin_uploads_a_document_that_search_then_finds(page):
     expect(page.locator("#admin-status")).to_contain_text("已加入索引", timeout=INDEX_MS)
     expect(page.locator("#admin-docs")).to_contain_text("青川市小微企业贷款贴息实施办法")
     screenshot(page, "admin")
-    open_tab(page, "条款检索")
-    field(page, "query").fill("流动资金贷款贴息")
-    page.locator("#search-button").click()
-    expect(page.locator("#hits")).to_contain_text("青川市小微企业贷款贴息实施办法")
-    expect(page.locator("#hits")).to_contain_text("青府办发〔2023〕15号")
+    hits = search(page, "流动资金贷款贴息", "青川市小微企业贷款贴息实施办法")
+    expect(hits).to_contain_text("青府办发〔2023〕15号")
+
+
+def no_live_markup(page) -> None:
+    """Nothing from a hostile document became an element, an attribute or a dialog."""
+    assert page.locator("script", has_text="alert(1)").count() == 0
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("[onerror]").count() == 0
+    page.wait_for_timeout(300)
+    assert DIALOGS == []
+
+
+def test_hostile_document_shows_as_text_in_search_browse_and_chat(page, tmp_path):
+    hostile = tmp_path / "孵化园房租补贴.txt"
+    hostile.write_text(HOSTILE, encoding="utf-8")
+    log_in_and_choose_file(page, hostile)
+    expect(page.locator("#admin-preview")).to_contain_text("<script>alert(1)</script>")
+    page.locator("#admin-add").click()
+    expect(page.locator("#admin-status")).to_contain_text("已加入索引", timeout=INDEX_MS)
+    expect(page.locator("#admin-docs")).to_contain_text("青府办发〔2024〕8号")
+    no_live_markup(page)
+
+    hits = search(page, "孵化园房租补贴", "青府办发〔2024〕8号")
+    expect(hits).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(open_hit(page, "孵化园房租补贴")).to_contain_text(XSS + "对入驻孵化园")
+    no_live_markup(page)
+
+    open_tab(page, "文件浏览")
+    choose(page, "browse-doc", "青府办发〔2024〕8号")
+    expect(page.locator("#browse-meta")).to_contain_text("<script>alert(1)</script>")
+    choose(page, "browse-clause", "一（一） 孵化园房租补贴")
+    expect(page.locator("#clause-detail")).to_contain_text("<img src=x onerror=alert(1)>对入驻孵化园")
+    no_live_markup(page)
+
+    open_tab(page, "政策问答")
+    ask(page, "孵化园房租补贴由哪个单位牵头？")
+    chat = page.locator("#chatbot")
+    expect(chat).to_contain_text("由市科学技术局牵头")
+    citation = chat.locator("details", has_text="孵化园房租补贴").last
+    citation.locator("summary").click()
+    expect(citation).to_contain_text("<script>alert(1)</script>")
+    expect(citation).to_contain_text("<img src=x onerror=alert(1)>对入驻孵化园")
+    no_live_markup(page)

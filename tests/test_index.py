@@ -10,13 +10,16 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 from conftest import DATA, copy_seed_corpus
 
+from policybot import index as index_module
 from policybot.bot import PolicyBot
 from policybot.chunks import Chunk, chunk_document
 from policybot.corpus import read_corpus
+from policybot.dense import dense_index, updated_ivf
 from policybot.document import Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
@@ -603,3 +606,45 @@ def test_damaged_ivf_cells_are_trained_again_without_embedding(tmp_path: Path, s
     repaired = build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
     assert repaired.embedded == 0
     assert open_index(index_dir).dense.ntotal == repaired.chunks
+
+
+def ivf_lists(index) -> list[tuple[list[int], bytes]]:
+    """Each IVF cell's row ids and stored vectors."""
+    lists, size_of = index.invlists, index.invlists.code_size
+    out = []
+    for cell in range(index.nlist):
+        size = lists.list_size(cell)
+        ids = faiss.rev_swig_ptr(lists.get_ids(cell), size).tolist() if size else []
+        codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * size_of).tobytes() if size else b""
+        out.append((ids, codes))
+    return out
+
+
+def test_an_ivf_update_of_the_loaded_index_equals_a_fresh_fill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "fullwidth_units.txt")
+    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", dense_kind="ivf")
+    bot = HashBot(settings, HashEmbedder())
+    bot.build()
+    updates = []
+    monkeypatch.setattr(index_module, "updated_ivf", lambda *a: updates.append(a) or updated_ivf(*a))
+
+    def same_as_a_fresh_fill() -> None:
+        report, _ = bot.build()
+        built = report.index
+        assert built is not None and built.dense.ntotal == built.rows
+        fresh = dense_index("ivf", list(built.shards.values()), built.dense.d, built.centroids, built.cells)
+        assert ivf_lists(built.dense) == ivf_lists(fresh)
+
+    # each update is taken from the loaded index's lists: an edited clause, a new document and a removed one;
+    # then a document that sorts first, so that every row after it moves
+    edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中优先保障")
+    shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
+    (corpus / "fullwidth_units.txt").unlink()
+    same_as_a_fresh_fill()
+    shutil.copy(DATA / "fullwidth_units.txt", corpus / "a_first.txt")
+    same_as_a_fresh_fill()
+    edit_seed(corpus, "优先保障", "应保尽保")
+    same_as_a_fresh_fill()
+    assert len(updates) == 3
+    assert set(bot.index.documents) == {SEED_ID, "gbk_notice", "a_first"}
+    assert bot.search("人地挂钩", k=3).hits[0].doc_id == SEED_ID
