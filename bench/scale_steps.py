@@ -181,30 +181,33 @@ def step_update(out: Path, docs: int) -> dict:
     bot.warm_up()
     updates = _updates(bot, corpus, index, docs)
     updates["docs"] = docs
-    updates["peak_rss_mb"] = peak_rss_mb()
+    # `policybot index` ran as a child: its peak (a whole index loaded, a new one built) counts too
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    updates["peak_rss_mb"] = max(peak_rss_mb(), children)
     return updates
 
 
 def _updates(bot, corpus: Path, index: Path, docs: int) -> dict:
-    """One clause edited and one document added, as the app does them; then an edit picked up by a new process."""
+    """One clause edited and one document added, as the app does them; then both undone by `policybot index` in a
+    new process. The corpus is put back as the build made it even when a step fails, so the step can run again."""
     updates = {}
     path, original = edit_one_clause(corpus, docs)
-    t = time.perf_counter()
-    report, _ = bot.build()
-    updates["edit_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
-    log(f"one clause edited: {updates['edit_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
-
     extra = gen_corpus.generate_document(docs, SEED)
-    gen_corpus.write_documents(corpus, [extra])
-    t = time.perf_counter()
-    report, _ = bot.build()
-    updates["add_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
-    log(f"one document added: {updates['add_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
-
-    path.write_text(original, encoding="utf-8")
     added = corpus / extra.file_name
-    if added.is_file():
-        added.unlink()  # the step can run again: the corpus is as the build made it
+    try:
+        t = time.perf_counter()
+        report, _ = bot.build()
+        updates["edit_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
+        log(f"one clause edited: {updates['edit_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
+
+        gen_corpus.write_documents(corpus, [extra])
+        t = time.perf_counter()
+        report, _ = bot.build()
+        updates["add_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
+        log(f"one document added: {updates['add_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
+    finally:
+        path.write_text(original, encoding="utf-8")
+        added.unlink(missing_ok=True)
     updates["edit_by_cli"] = {"s": _index_by_cli(corpus, index)}
     log(f"the edit undone and the document removed, by `policybot index` in a new process: "
         f"{updates['edit_by_cli']['s']:.2f} s")  # fmt: skip

@@ -48,6 +48,7 @@ YES_NO = {"是": True, "否": False, "不确定": None}
 NEEDS = ("用地", "融资", "资金", "人才", "税收")
 SHOWN_CHARS = 600  # of a user's question echoed in the chat
 UPLOAD_CAP_FACTOR = 4  # Gradio's own upload cap, as a multiple of settings.max_upload_bytes (see upload_cap)
+UPLOAD_CACHE_SECONDS = (3600, 3600)  # every hour, delete uploaded files older than an hour
 
 
 def client_of(request: gr.Request | None) -> str:
@@ -238,7 +239,8 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
     # before the index is loaded the lists start empty; demo.load fills them when a page opens
     docs, issuers = (doc_choices(), issuer_choices()) if bot.is_loaded else ([], [ALL_ISSUERS])
     limit_mb = megabytes(bot.settings.max_upload_bytes)
-    with gr.Blocks(title="PolicyBot 政策文件问答", analytics_enabled=False) as demo:
+    # uploads land in Gradio's cache before a handler sees them (anyone may post there): an hour's worth is kept
+    with gr.Blocks(title="PolicyBot 政策文件问答", analytics_enabled=False, delete_cache=UPLOAD_CACHE_SECONDS) as demo:
         gr.Markdown("# PolicyBot 政策文件问答\n回答均引自已收录的政策文件原文，并注明出处；未找到依据时如实说明。")
         with gr.Tabs():
             with gr.Tab("政策问答", id="chat"):

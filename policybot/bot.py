@@ -209,6 +209,7 @@ class PolicyBot:
         """Pay first-question costs up front: jieba's part-of-speech tagger and the model's first call."""
         self.segmenter.places("遵义市")
         self.embedder.encode_queries(["预热"])
+        self._as_the_corpus_writes("預熱")  # zhconv builds its tables on first use
 
     def _use(self, index: PolicyIndex) -> None:
         with self._load_lock:
@@ -222,6 +223,9 @@ class PolicyBot:
         # the index is a few hundred thousand long-lived objects: left to the cyclic collector, each full
         # collection walks them all (0.4 s at 100 k chunks, in the middle of an update or a question). Frozen,
         # they are skipped; they hold no reference cycles, so an old index is still freed when it is dropped.
+        # Garbage cycles of the moment (a failed request's traceback holding an old index) are collected first:
+        # frozen, they would never be.
+        gc.collect()
         gc.freeze()
 
     def index_is_current(self) -> bool:
@@ -295,7 +299,7 @@ class PolicyBot:
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
         """Hybrid search; a query naming a document (文号 or title) searches that document only.
         InputError for an empty or over-long query or a bad k."""
-        query = in_simplified(clean_question(query, self.settings.max_question_chars))
+        query = self._as_the_corpus_writes(clean_question(query, self.settings.max_question_chars))
         if not 1 <= k <= 100:
             raise InputError(f"k={k} 超出范围 1–100 (k must be between 1 and 100)")
         flt = flt or SearchFilter()
@@ -310,13 +314,18 @@ class PolicyBot:
 
     def ask(self, question: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:
         """A grounded answer with citations (rephrased by the LLM when one is configured)."""
-        question = in_simplified(clean_question(question, self.settings.max_question_chars))
+        question = self._as_the_corpus_writes(clean_question(question, self.settings.max_question_chars))
         answer = self.answerer.ask(question, conversation, flt)
         if self.settings.llm_base_url and answer.found:
             from policybot.llm import rephrase
 
             answer = rephrase(answer, self.settings)
         return answer
+
+    def _as_the_corpus_writes(self, text: str) -> str:
+        """The question in simplified characters, but for words the documents write only in traditional ones."""
+        vocab = self.index.vocab
+        return in_simplified(text, self.segmenter.pieces, lambda word: self.segmenter.normalize(word) in vocab)
 
     def documents(self) -> list[Document]:
         """The indexed documents, newest first."""

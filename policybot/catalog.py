@@ -275,7 +275,7 @@ class Catalog:
 
 def _entries_under(table: ByDocument, keys: Iterable[str], doc_ids: Iterable[str] = ()) -> list:
     """The entries under these keys, of the given documents or of all."""
-    wanted = list(doc_ids)
+    wanted = list(dict.fromkeys(doc_ids))
     found = []
     for key in keys:
         by_doc = table.get(key, {})

@@ -25,10 +25,14 @@ def _write_no_stub(*args: object, **kwargs: object) -> None:
 class _SkipStubWriting(importlib.abc.MetaPathFinder):
     """Finds gradio.component_meta the usual way and replaces its stub writer once the module has run."""
 
+    def __init__(self) -> None:
+        self.done = False
+
     def find_spec(self, fullname: str, path=None, target=None):  # noqa: ANN001 - the finder protocol's types
-        if fullname != GRADIO_META:
+        # stays in sys.meta_path once done: removing it while another thread walks the list could skip a finder
+        if fullname != GRADIO_META or self.done:
             return None
-        sys.meta_path.remove(self)
+        self.done = True
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec

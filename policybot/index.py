@@ -21,7 +21,7 @@ import orjson
 from policybot import store
 from policybot.bm25 import Bags, build_bm25, concat
 from policybot.chunks import CHUNKER_ID, Chunk, chunk_document
-from policybot.dense import IVF_PROBES, choose_dense_kind, dense_index, updated_ivf
+from policybot.dense import FILL_BLOCK_ROWS, IVF_PROBES, choose_dense_kind, dense_index, updated_ivf
 from policybot.document import Clause, Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
@@ -259,7 +259,9 @@ def _dense_for(
         and isinstance(previous.dense, faiss.IndexIVFFlat)
     ):
         moved, added = _row_moves(previous, shards)
-        return updated_ivf(previous.dense, moved, shards, added, centroids, cells)
+        # the new rows' vectors are gathered in one piece: beyond a block's worth, fill block by block instead
+        if len(added) <= FILL_BLOCK_ROWS:
+            return updated_ivf(previous.dense, moved, shards, added, centroids, cells)
     return dense_index(kind, shards, dim, centroids, cells)
 
 

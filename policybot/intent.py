@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import zhconv
@@ -64,10 +65,18 @@ DUTY_WORDS_RE = re.compile(
 )
 
 
-def in_simplified(text: str) -> str:
-    """The question in simplified characters: "由哪個單位牽頭" is asked as "由哪个单位牵头" (the corpus and the
-    question rules are simplified Chinese; users in Hong Kong, Macao and Taiwan write traditional)."""
-    return zhconv.convert(text, "zh-cn")
+def in_simplified(text: str, words: Callable[[str], Iterable[str]], corpus_form: Callable[[str], bool]) -> str:
+    """The question with traditional characters written as simplified, word by word: "由哪個單位牽頭" is asked as
+    "由哪个单位牵头" (the question rules and most documents are simplified; users in Hong Kong, Macao and Taiwan
+    write traditional). A word stays as written where only that form is in the documents, as in a document
+    itself written in traditional characters. Characters only: "列印" stays "列印"."""
+    if zhconv.convert(text, "zh-hans") == text:
+        return text
+    kept = []
+    for word in words(text):
+        simple = zhconv.convert(word, "zh-hans")
+        kept.append(word if simple != word and corpus_form(word) and not corpus_form(simple) else simple)
+    return "".join(kept)
 
 
 def might_ask_duties(text: str) -> bool:

@@ -67,6 +67,10 @@ class Segmenter:
         """Accurate-mode words, normalised (NFKC, lower case), stopwords and punctuation dropped."""
         return self._keep(self._tk.cut(self.normalize(text), HMM=True))
 
+    def pieces(self, text: str) -> list[str]:
+        """The text cut into words exactly as written: every character kept, nothing normalised."""
+        return list(self._tk.cut(text, HMM=True))
+
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens for BM25: whole terms plus their shorter parts."""
         return self._keep(self._tk.cut_for_search(self.normalize(text), HMM=True))

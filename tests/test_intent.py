@@ -10,6 +10,7 @@ from policybot.intent import (
     SUPPORT,
     WHO_LEADS,
     duty_asked,
+    in_simplified,
     is_about_document,
     might_ask_duties,
     understand,
@@ -64,3 +65,16 @@ def test_a_question_about_a_document_itself_is_told_from_one_about_its_content()
     assert is_about_document("的文号是多少？")
     assert is_about_document("全文")
     assert not is_about_document("中加大用地支持由哪个部门牵头？")
+
+
+def test_traditional_words_are_read_as_simplified_unless_the_documents_write_them_so() -> None:
+    pieces = ["《", "臺灣", "地區", "》", "由", "哪個", "單位", "牽頭", "？"]
+    question = "".join(pieces)
+    simplified_corpus = {"台湾", "地区", "单位", "牵头"}
+    assert in_simplified(question, lambda _: pieces, simplified_corpus.__contains__) == "《台湾地区》由哪个单位牵头？"
+    # a document written in traditional characters keeps its own words matchable
+    traditional_corpus = {"臺灣", "地區", "单位"}
+    assert in_simplified(question, lambda _: pieces, traditional_corpus.__contains__) == "《臺灣地區》由哪个单位牵头？"
+    # characters only, not mainland vocabulary; simplified questions pass untouched
+    assert in_simplified("列印伺服器", lambda t: [t], set().__contains__) == "列印伺服器"
+    assert in_simplified("市财政局牵头哪些工作？", lambda t: [t], set().__contains__) == "市财政局牵头哪些工作？"
