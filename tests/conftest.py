@@ -43,7 +43,7 @@ def built_bot(tmp_path_factory: pytest.TempPathFactory) -> PolicyBot:
 def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BERT sentence-transformers model with a small Chinese vocab, saved to a temp dir."""
     pytest.importorskip("sentence_transformers")
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     folder = tmp_path_factory.mktemp("tiny-st")
@@ -65,8 +65,13 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     BertModel(config).save_pretrained(raw)
     tokenizer.save_pretrained(raw)
-    word = models.Transformer(str(raw), max_seq_length=256)
-    pooling = models.Pooling(word.get_word_embedding_dimension(), pooling_mode="mean")
+    try:  # sentence-transformers 6 moved the modules out of `models`, which now warns
+        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    except ImportError:
+        from sentence_transformers.models import Pooling, Transformer
+    word = Transformer(str(raw), max_seq_length=256)
+    width = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension
+    pooling = Pooling(width(), pooling_mode="mean")
     model = SentenceTransformer(modules=[word, pooling], device="cpu")
     out = folder / "model"
     model.save(str(out))
