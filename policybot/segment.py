@@ -78,13 +78,26 @@ class Segmenter:
     def places(self, text: str) -> list[str]:
         """Place names (jieba POS 'ns') mentioned in the text."""
         if self._pos is None:
-            import jieba.posseg
-
-            self._pos = jieba.posseg.POSTokenizer(self._tk)
+            self._pos = _pos_tagger(self._tk)
         return [p.word for p in self._pos.cut(self.normalize(text)) if p.flag == "ns" and len(p.word) >= 2]
 
     def _keep(self, words: Iterable[str]) -> list[str]:
         return [w for w in (w.strip() for w in words) if w and WORD_RE.search(w) and w not in self.stopwords]
+
+
+def _pos_tagger(tokenizer: jieba.Tokenizer):
+    """jieba's POS tagger over our tokenizer, sharing the word-tag table `jieba.posseg` reads when imported.
+
+    Built the documented way, POSTokenizer(tokenizer) reads jieba's whole dictionary a second time (0.5–1 s before
+    the first answer); our tokenizer uses that same default dictionary, so the table jieba loaded is the one we need."""
+    import jieba.posseg
+
+    if tokenizer.dictionary != jieba.dt.dictionary:
+        return jieba.posseg.POSTokenizer(tokenizer)
+    tagger = object.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = tokenizer
+    tagger.word_tag_tab = jieba.posseg.dt.word_tag_tab
+    return tagger
 
 
 def highlight_terms(query_tokens: Iterable[str], text: str) -> list[str]:

@@ -87,3 +87,15 @@ def test_a_segmenter_does_not_change_another(segmenter: Segmenter) -> None:
     assert taught not in other.words
     assert given not in segmenter.words
     assert given not in segmenter.cut(text)
+
+
+PLACES_TEXT = "贵阳市和遵义市的特色小镇，六盘水市、毕节市与仁怀市茅台镇都在贵州省；上海市浦东新区另有安排。"
+
+
+def test_places_tag_as_jiebas_own_pos_tagger_over_the_same_words(segmenter: Segmenter) -> None:
+    import jieba.posseg
+
+    reference = jieba.posseg.POSTokenizer(segmenter._tk)  # reads the dictionary itself, as documented
+    expected = [p.word for p in reference.cut(segmenter.normalize(PLACES_TEXT)) if p.flag == "ns" and len(p.word) >= 2]
+    assert segmenter.places(PLACES_TEXT) == expected
+    assert {"贵阳市", "遵义市"} <= set(expected)
