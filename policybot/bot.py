@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import logging
 import re
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from policybot.answer import Answer, Answerer, Conversation
 from policybot.catalog import Catalog
-from policybot.corpus import is_supported, meta_path, read_corpus, read_document
+from policybot.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
 from policybot.document import Document
 from policybot.embed import Embedder, load_embedder
 from policybot.errors import DocumentError, InputError, PolicyBotError
@@ -46,17 +45,6 @@ MIB = 1024 * 1024
 INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # categories of characters a message shows as \uXXXX, not as themselves
 
 
-def corpus_files(folder: Path) -> dict[str, str]:
-    """Name → sha256 of every file in the corpus folder: tells whether the index is out of date."""
-    if not folder.is_dir():
-        return {}
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".")
-    }
-
-
 def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
     """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed."""
     if index is None:
@@ -69,7 +57,7 @@ def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dic
     return {
         d.source: d
         for d in index.documents.values()
-        if same(d.source) and before.get(meta_path(Path(d.source)).name) == files.get(meta_path(Path(d.source)).name)
+        if same(d.source) and before.get(meta_name(d.source)) == files.get(meta_name(d.source))
     }
 
 
@@ -144,6 +132,7 @@ class PolicyBot:
         self._retriever: Retriever | None = None
         self._answerer: Answerer | None = None
         self._load_lock = threading.RLock()
+        self._digests = FileDigests()
 
     # --- components -------------------------------------------------------
 
@@ -227,6 +216,9 @@ class PolicyBot:
         # frozen, they would never be.
         gc.collect()
         gc.freeze()
+        if index.bm25.model is None:
+            # an update patched BM25: questions are scored from its postings until the matrix is computed again
+            threading.Thread(target=index.settle_bm25, name="bm25-settle", daemon=True).start()
 
     def index_is_current(self) -> bool:
         """True when an index exists and was built from exactly the files now in the corpus folder."""
@@ -236,7 +228,7 @@ class PolicyBot:
             _, manifest = read_manifest(self.settings.index_dir)
         except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
-        return manifest.get("corpus_files") == corpus_files(self.settings.corpus_dir)
+        return manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
         """Index the corpus folder (incrementally when an index exists) and load the result."""
@@ -252,7 +244,7 @@ class PolicyBot:
             self._use(report.index)
 
     def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
-        files = corpus_files(self.settings.corpus_dir)
+        files = self._digests.of_folder(self.settings.corpus_dir)
         previous = self._published_index()
         started = time.perf_counter()
         documents, errors = read_corpus(self.settings.corpus_dir, unchanged_documents(previous, files))

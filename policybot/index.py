@@ -13,15 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
 import orjson
 
 from policybot import store
-from policybot.bm25 import Bags, build_bm25, concat
+from policybot.bm25 import Bags, BM25Index, build_bm25, concat, patched_bm25
 from policybot.chunks import CHUNKER_ID, Chunk, chunk_document
-from policybot.dense import FILL_BLOCK_ROWS, IVF_PROBES, choose_dense_kind, dense_index, updated_ivf
+from policybot.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
 from policybot.document import Clause, Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
@@ -83,10 +82,9 @@ class PolicyIndex:
     row_doc: np.ndarray  # int32 per chunk: which document (an ordinal into doc_ids)
     row_clause: np.ndarray  # int32 per chunk: which clause (a position in that document's clauses)
     row_start: dict[str, int]  # first chunk row of each document
-    bags: Bags
     vocab: dict[str, int]
-    bm25: bm25s.BM25
-    dense: faiss.Index
+    bm25: BM25Index
+    dense: faiss.Index | PatchedIVF
     centroids: np.ndarray | None  # the IVF cells' centres, for an IVF index
     cells: np.ndarray | None  # the IVF cell of each chunk, for an IVF index
     extra_words: list[str]
@@ -122,6 +120,12 @@ class PolicyIndex:
         """Every chunk's passage vector in row order (a copy: each document keeps its own)."""
         dim = self.manifest["embedder"]["dim"]
         return np.concatenate([s.vectors for s in self.shards.values()]) if self.shards else np.zeros((0, dim))
+
+    def settle_bm25(self) -> None:
+        """Compute BM25's score matrix for bm25s after a patched update (a few tenths of a second at 100 k chunks);
+        questions meanwhile are scored from the postings, with the same result."""
+        if self.bm25.model is None:
+            self.bm25 = build_bm25(concat([self.shards[d].bags for d in self.doc_ids]), self.vocab)
 
     def chunks(self) -> list[Chunk]:
         """Every chunk in row order, with its text (cut again from the documents: texts are not kept in memory)."""
@@ -188,6 +192,7 @@ def build_index_locked(
     if previous is not None and store.is_current(index_dir, previous.path):
         reusable = _reusable_from_loaded(previous)
     else:
+        previous = None  # another process published since it was loaded: nothing is patched from it
         reusable = reusable_from_disk(index_dir)
     timings["load_previous"] = time.perf_counter() - t
 
@@ -209,12 +214,12 @@ def build_index_locked(
 
     t = time.perf_counter()
     kind = choose_dense_kind(dense_kind, rows)
-    bags = _concat_bags(shards)
+    moves = _row_moves(previous, shards) if previous is not None else None
     centroids, cells = plan.cells(shards, kind)
-    dense = _dense_for(kind, shards, embedder.dim, centroids, cells, previous)
+    dense = _dense_for(kind, shards, embedder.dim, centroids, cells, previous, moves)
     timings["faiss"] = time.perf_counter() - t
     t = time.perf_counter()
-    bm25 = build_bm25(bags, plan.vocab)
+    bm25 = _bm25_for(shards, plan, previous, moves)
     timings["bm25"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -224,7 +229,7 @@ def build_index_locked(
     timings["write"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    built = _loaded(version, manifest, shards, bags, plan.vocab, bm25, dense, centroids, cells)
+    built = _loaded(version, manifest, shards, plan.vocab, bm25, dense, centroids, cells)
     timings["assemble"] = time.perf_counter() - t
     timings["index"] = timings["faiss"] + timings["bm25"] + timings["write"] + timings["assemble"]
     report = BuildReport(
@@ -248,21 +253,43 @@ def _dense_for(
     centroids: np.ndarray | None,
     cells: np.ndarray | None,
     previous: PolicyIndex | None,
-) -> faiss.Index:
-    """The FAISS index of a version: updated from the loaded previous one where it has the same IVF cells."""
+    moves: tuple[np.ndarray, np.ndarray] | None,
+) -> faiss.Index | PatchedIVF:
+    """The FAISS index of a version: the loaded previous one patched where it has the same IVF cells."""
     if (
         kind == "ivf"
         and previous is not None
+        and moves is not None
         and centroids is not None
         and cells is not None
         and centroids is previous.centroids
-        and isinstance(previous.dense, faiss.IndexIVFFlat)
+        and isinstance(previous.dense, faiss.IndexIVFFlat | PatchedIVF)
     ):
-        moved, added = _row_moves(previous, shards)
-        # the new rows' vectors are gathered in one piece: beyond a block's worth, fill block by block instead
-        if len(added) <= FILL_BLOCK_ROWS:
-            return updated_ivf(previous.dense, moved, shards, added, centroids, cells)
+        moved, added = moves
+        patched = patched_ivf(previous.dense, moved, shards, added, centroids, cells)
+        if patched is not None:
+            return patched
     return dense_index(kind, shards, dim, centroids, cells)
+
+
+def _bm25_for(
+    shards: list[Shard], plan: Plan, previous: PolicyIndex | None, moves: tuple[np.ndarray, np.ndarray] | None
+) -> BM25Index:
+    """BM25 of a version: the loaded previous one patched while few rows changed and term ids still hold."""
+    if previous is not None and moves is not None and plan.same_bags and previous.bm25.rows == previous.rows:
+        moved, added = moves
+        if previous.bm25.changed_rows + len(added) + int(np.count_nonzero(moved < 0)) <= PATCH_ROWS:
+            kept = {s.doc.doc_id for s in shards if _kept(previous, s)}
+            gone = [old.bags for doc_id, old in previous.shards.items() if doc_id not in kept]
+            new = concat([s.bags for s in shards if s.doc.doc_id not in kept])
+            return patched_bm25(previous.bm25, moved, gone, added, new, plan.vocab)
+    return build_bm25(_concat_bags(shards), plan.vocab)
+
+
+def _kept(previous: PolicyIndex, shard: Shard) -> bool:
+    """True when the shard is the previous version's, unchanged (its rows move, not change)."""
+    old = previous.shards.get(shard.doc.doc_id)
+    return bool(shard.name) and old is not None and old.name == shard.name
 
 
 def _row_moves(previous: PolicyIndex, shards: list[Shard]) -> tuple[np.ndarray, np.ndarray]:
@@ -271,10 +298,8 @@ def _row_moves(previous: PolicyIndex, shards: list[Shard]) -> tuple[np.ndarray, 
     added = []
     start = 0
     for shard in shards:
-        doc_id = shard.doc.doc_id
-        old = previous.shards.get(doc_id)
-        if shard.name and old is not None and old.name == shard.name:
-            first = previous.row_start[doc_id]
+        if _kept(previous, shard):
+            first = previous.row_start[shard.doc.doc_id]
             moved[first : first + shard.rows] = np.arange(start, start + shard.rows)
         else:
             added.append(np.arange(start, start + shard.rows))
@@ -300,7 +325,7 @@ def _write_version(
     shards: list[Shard],
     reusable: Reusable,
     vocab: dict[str, int],
-    dense: faiss.Index,
+    dense: faiss.Index | PatchedIVF,
     centroids: np.ndarray | None,
     cells: np.ndarray | None,
 ) -> Path:
@@ -312,7 +337,8 @@ def _write_version(
                 writer.link_shard(reusable.version, shard.name, reusable.files)
             else:
                 writer.add_shard(shard)
-        manifest["documents"] = [_document_entry(s) for s in shards]
+        word_ids = {w: i for i, w in enumerate(manifest["extra_words"])}
+        manifest["documents"] = [_document_entry(s, word_ids) for s in shards]
         writer.write_json(VOCAB_FILE, sorted(vocab, key=vocab.__getitem__))
         if centroids is not None and cells is not None:
             writer.write_arrays(DENSE_FILE, centroids=centroids, cells=cells)
@@ -388,9 +414,10 @@ def _manifest(
     }
 
 
-def _document_entry(shard: Shard) -> dict:
+def _document_entry(shard: Shard, word_ids: dict[str, int]) -> dict:
     doc = shard.doc
     return {
+        **store.derived_fields(shard, word_ids),
         "doc_id": doc.doc_id,
         "source": doc.source,
         "title": doc.title,
@@ -407,10 +434,9 @@ def _loaded(
     version: Path,
     manifest: dict,
     shards: list[Shard],
-    bags: Bags,
     vocab: dict[str, int],
-    bm25: bm25s.BM25,
-    dense: faiss.Index,
+    bm25: BM25Index,
+    dense: faiss.Index | PatchedIVF,
     centroids: np.ndarray | None,
     cells: np.ndarray | None,
 ) -> PolicyIndex:
@@ -426,7 +452,6 @@ def _loaded(
         row_doc=np.repeat(np.arange(len(shards), dtype=np.int32), sizes),
         row_clause=np.concatenate([s.clause_pos for s in shards]) if shards else np.zeros(0, np.int32),
         row_start={d: int(s) for d, s in zip(doc_ids, starts, strict=True)},
-        bags=bags,
         vocab=vocab,
         bm25=bm25,
         dense=dense,
@@ -452,6 +477,8 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
         store.verify(version, manifest)
     try:
         shards = [store.read_shard(version, entry["shard"]) for entry in manifest["documents"]]
+        for shard, entry in zip(shards, manifest["documents"], strict=True):
+            store.restore_derived(shard, entry, manifest.get("extra_words", []))
         vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
         rows = sum(s.rows for s in shards)
         dim = int(manifest["embedder"]["dim"])
@@ -472,7 +499,7 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
         bm25 = build_bm25(bags, vocab)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError, orjson.JSONDecodeError) as exc:
         raise IndexCorrupt(f"索引 {version} 无法加载 ({exc}): run `policybot index` to rebuild") from exc
-    return _loaded(version, manifest, shards, bags, vocab, bm25, dense, centroids, cells)
+    return _loaded(version, manifest, shards, vocab, bm25, dense, centroids, cells)
 
 
 def _reusable_from_loaded(index: PolicyIndex) -> Reusable:

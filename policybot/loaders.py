@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import os
 import re
 import zipfile
 from collections.abc import Container, Iterator
@@ -328,8 +329,12 @@ def iter_corpus(folder: Path, unchanged: Container[str] = ()) -> Iterator[tuple[
 
     Files named in `unchanged` are yielded with None instead of being read again.
     """
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or _skipped(path):
+    # scandir: the directory listing says which entries are files, without a stat of each of 1,000 files
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.is_file())
+    for name in names:
+        path = folder / name
+        if _skipped(path):
             continue
         if path.name in unchanged:
             yield path, None

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import faiss
 import numpy as np
 
-from policybot.dense import IVF_PROBES
+from policybot.dense import search_rows
 from policybot.document import normalize, normalize_doc_number
 from policybot.embed import Embedder
 from policybot.index import PolicyIndex
@@ -138,28 +137,8 @@ class Retriever:
         return top[keep], scores[top][keep].astype(np.float32)
 
     def _dense(self, vector: np.ndarray, mask: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-        total = self.index.dense.ntotal
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        selector = None
-        if mask is not None:
-            allowed = np.flatnonzero(mask).astype(np.int64)
-            if len(allowed) == 0:
-                return np.zeros(0, np.int64), np.zeros(0, np.float32)
-            selector = faiss.IDSelectorBatch(allowed)
-        # one query is scanned fastest on one thread: OpenMP start-up costs more than a 2-core split saves
-        faiss.omp_set_num_threads(1)
-        scores, ids = self.index.dense.search(vector.reshape(1, -1), min(n, total), params=self._params(selector, n))
-        keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
-
-    def _params(self, selector: faiss.IDSelector | None, n: int) -> faiss.SearchParameters | None:
-        dense = self.index.dense
-        if isinstance(dense, faiss.IndexHNSW):
-            return faiss.SearchParametersHNSW(sel=selector, efSearch=max(96, n))
-        if isinstance(dense, faiss.IndexIVF):
-            return faiss.SearchParametersIVF(sel=selector, nprobe=IVF_PROBES)
-        return faiss.SearchParameters(sel=selector) if selector is not None else None
+        scores, rows = search_rows(self.index.dense, vector, n, mask)
+        return rows, scores
 
     def _fuse(self, bm25: tuple[np.ndarray, np.ndarray], dense: tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
         fused: dict[int, float] = {}

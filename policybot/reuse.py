@@ -144,6 +144,7 @@ class Plan:
             else:
                 todo.append(Pending(chunk.search_text, shard, row))
         shard.bags = assemble(bags)
+        shard.words = tuple(sorted(document_words(doc)))
         return shard, todo
 
     def _find(self, text_hash: str, doc_id: str) -> tuple[Shard, int] | None:
@@ -202,7 +203,8 @@ def reusable_from_disk(index_dir: Path) -> Reusable:
     for entry in entries:
         try:
             store.verify(version, manifest, list(store.shard_files(entry["shard"])))
-            shards[entry["doc_id"]] = store.read_shard(version, entry["shard"])
+            shards[entry["doc_id"]] = shard = store.read_shard(version, entry["shard"])
+            store.restore_derived(shard, entry, manifest.get("extra_words", []))
         except (IndexCorrupt, OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
             log.warning("shard of %s not reusable, rebuilding it: %s", entry.get("doc_id"), exc)
     vocab = _intact_vocab(version, manifest, shards)

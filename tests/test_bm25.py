@@ -1,4 +1,5 @@
-"""bm25: the matrix built from bags of words scores exactly as bm25s would after indexing the same tokens."""
+"""bm25: the matrix built from bags of words scores exactly as bm25s would after indexing the same tokens, and an
+update patched into it scores exactly as a full build of the updated rows."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from policybot.bm25 import assemble, bag_of, build_bm25, concat
+from policybot.bm25 import Bags, assemble, bag_of, build_bm25, concat, patched_bm25
 
 CORPUS = [
     ["特色小镇", "用地", "保障", "用地", "指标"],
@@ -46,3 +47,39 @@ def test_bags_of_documents_concatenate_in_order() -> None:
     joined.check(len(CORPUS), len(vocab))
     with pytest.raises(ValueError, match="vocabulary"):
         joined.check(len(CORPUS), 2)
+
+
+def bags_of(docs: list[list[str]], vocab: dict[str, int]) -> Bags:
+    return assemble([bag_of(doc, vocab) for doc in docs])
+
+
+PATCH_QUERIES = [*QUERIES, ["新词"], ["用地", "新词", "用地"], ["资金", "贷款", "指标"]]
+
+
+def test_a_patched_bm25_scores_exactly_as_a_full_build_of_the_new_rows() -> None:
+    vocab: dict[str, int] = {}
+    full = build_bm25(bags_of(CORPUS, vocab), vocab)
+    # rows 1 and 3 change: 1 becomes two rows (one with a word never seen), 3 leaves; the rest move
+    now = [CORPUS[0], ["财政", "新词"], ["新词", "用地", "用地"], CORPUS[2], CORPUS[4]]
+    gone = [bags_of([CORPUS[1]], vocab), bags_of([CORPUS[3]], vocab)]
+    patched = patched_bm25(full, np.array([0, -1, 3, -1, 4]), gone, np.array([1, 2]), bags_of(now[1:3], vocab), vocab)
+    assert patched.model is None and patched.base is full.base and patched.changed_rows == 4
+    fresh = build_bm25(bags_of(now, vocab), vocab)
+    for query in PATCH_QUERIES:
+        np.testing.assert_array_equal(patched.get_scores(query), fresh.get_scores(query))
+
+    # a patch of the patch: the first new row leaves again, a row is added in front, everything else moves
+    later = [["金融", "新词"], CORPUS[0], ["新词", "用地", "用地"], CORPUS[2], CORPUS[4]]
+    again = patched_bm25(
+        patched,
+        np.array([1, -1, 2, 3, 4]),
+        [bags_of([now[1]], vocab)],
+        np.array([0]),
+        bags_of(later[:1], vocab),
+        vocab,
+    )
+    assert again.base is full.base and list(again.extra_rows) == [0, 2]
+    fresh = build_bm25(bags_of(later, vocab), vocab)
+    for query in PATCH_QUERIES:
+        np.testing.assert_array_equal(again.get_scores(query), fresh.get_scores(query))
+    np.testing.assert_allclose(fresh.get_scores(["新词"]), reference_scores(later, ["新词"]), rtol=1e-5, atol=1e-6)

@@ -8,7 +8,16 @@ import pytest
 
 from policybot import dense
 from policybot.bm25 import Bags
-from policybot.dense import IVF_FROM_CHUNKS, assign, choose_dense_kind, dense_index, train_centroids
+from policybot.dense import (
+    IVF_FROM_CHUNKS,
+    PatchedIVF,
+    assign,
+    choose_dense_kind,
+    dense_index,
+    patched_ivf,
+    search_rows,
+    train_centroids,
+)
 from policybot.document import Document
 from policybot.errors import IndexCorrupt
 from policybot.store import Shard
@@ -103,3 +112,69 @@ def test_cells_that_do_not_fit_the_rows_are_refused(vectors: np.ndarray) -> None
     outside[7] = len(centroids)
     with pytest.raises(IndexCorrupt):
         dense_index("ivf", shards, 32, centroids, outside)
+
+
+def ivf_lists(index: faiss.IndexIVFFlat) -> list[tuple[list[int], bytes]]:
+    """Each IVF cell's row ids and stored vectors."""
+    lists, size_of = index.invlists, index.invlists.code_size
+    out = []
+    for cell in range(index.nlist):
+        size = lists.list_size(cell)
+        ids = faiss.rev_swig_ptr(lists.get_ids(cell), size).tolist() if size else []
+        codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * size_of).tobytes() if size else b""
+        out.append((ids, codes))
+    return out
+
+
+def best_rows(index, queries: np.ndarray, allowed: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+    out = []
+    for query in queries:
+        scores, rows = search_rows(index, query, 10, allowed)
+        out.append([(int(r), round(float(s), 5)) for r, s in zip(rows, scores, strict=True)])
+    return out
+
+
+@pytest.fixture
+def replaced(vectors: np.ndarray):
+    """An IVF index over three documents, and the update replacing the middle one (500 rows) by 300 new rows:
+    the rows after it move up by 200."""
+    shards = shards_of(vectors, [1000, 500, 1500])
+    centroids = train_centroids(shards, 32)
+    base = dense_index("ivf", shards, 32, centroids, assign(centroids, vectors))
+    rng = np.random.default_rng(11)
+    fresh = rng.standard_normal((300, 32)).astype(np.float32)
+    fresh /= np.linalg.norm(fresh, axis=1, keepdims=True)
+    new_shards = [shards[0], shards_of(fresh, [300])[0], shards[2]]
+    moved = np.concatenate([np.arange(1000), np.full(500, -1), np.arange(1300, 2800)])
+    cells = assign(centroids, np.concatenate([s.vectors for s in new_shards]))
+    return base, moved, new_shards, np.arange(1000, 1300), centroids, cells
+
+
+def test_a_patched_ivf_finds_what_a_fresh_fill_finds(replaced, vectors: np.ndarray) -> None:
+    base, moved, shards, added, centroids, cells = replaced
+    assert base.nlist > 4 * dense.IVF_PROBES  # a query probes few of the cells: the added rows must be probed alike
+    patched = patched_ivf(base, moved, shards, added, centroids, cells)
+    assert isinstance(patched, PatchedIVF) and patched.base is base and patched.ntotal == 2800
+    fresh = dense_index("ivf", shards, 32, centroids, cells)
+    queries = np.concatenate([s.vectors for s in shards])[::37] + 0.05
+    assert best_rows(patched, queries) == best_rows(fresh, queries)
+    allowed = np.arange(2800) % 4 != 1
+    assert best_rows(patched, queries, allowed) == best_rows(fresh, queries, allowed)
+    # a patch of the patch: the new document removed again, every row after it moving back
+    again = patched_ivf(patched, np.concatenate([np.arange(1000), np.full(300, -1), np.arange(1000, 2500)]),
+                        [shards[0], shards[2]], np.zeros(0, np.int64), centroids,
+                        np.concatenate([cells[:1000], cells[1300:]]))  # fmt: skip
+    assert isinstance(again, PatchedIVF) and again.base is base and again.ntotal == 2500
+    both = np.concatenate([vectors[:1000], vectors[1500:]])
+    refill = dense_index("ivf", shards_of(both, [1000, 1500]), 32, centroids, assign(centroids, both))
+    assert best_rows(again, both[::37] + 0.05) == best_rows(refill, both[::37] + 0.05)
+
+
+def test_past_the_patch_limit_an_update_fills_the_lists_anew(replaced, monkeypatch: pytest.MonkeyPatch) -> None:
+    base, moved, shards, added, centroids, cells = replaced
+    monkeypatch.setattr(dense, "PATCH_ROWS", 100)  # 500 rows gone and 300 new are beyond it
+    compacted = patched_ivf(base, moved, shards, added, centroids, cells)
+    assert isinstance(compacted, faiss.IndexIVFFlat)
+    assert ivf_lists(compacted) == ivf_lists(dense_index("ivf", shards, 32, centroids, cells))
+    monkeypatch.setattr(dense, "FILL_BLOCK_ROWS", 200)  # too many new vectors to gather at once: the caller fills
+    assert patched_ivf(base, moved, shards, added, centroids, cells) is None

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
 
-import faiss
 import numpy as np
 import pytest
 from conftest import DATA, copy_seed_corpus
@@ -19,13 +18,14 @@ from policybot import index as index_module
 from policybot.bot import PolicyBot
 from policybot.chunks import Chunk, chunk_document
 from policybot.corpus import read_corpus
-from policybot.dense import dense_index, updated_ivf
+from policybot.dense import PatchedIVF, dense_index, patched_ivf, search_rows
 from policybot.document import Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
-from policybot.index import BuildReport, build_index, open_index
+from policybot.index import BuildReport, build_index, build_index_locked, open_index
 from policybot.journal import JOURNAL_FILE
 from policybot.retrieve import Retriever
+from policybot.reuse import document_words
 from policybot.segment import Segmenter
 from policybot.settings import Settings
 from policybot.store import CURRENT, SCHEMA_VERSION, index_exists
@@ -608,35 +608,98 @@ def test_damaged_ivf_cells_are_trained_again_without_embedding(tmp_path: Path, s
     assert open_index(index_dir).dense.ntotal == repaired.chunks
 
 
-def ivf_lists(index) -> list[tuple[list[int], bytes]]:
-    """Each IVF cell's row ids and stored vectors."""
-    lists, size_of = index.invlists, index.invlists.code_size
+def test_a_loaded_index_has_each_document_s_fingerprint_and_words_without_deriving_them(
+    tmp_path: Path, segmenter: Segmenter
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "fullwidth_units.txt")
+    built = build(corpus, tmp_path / "index", segmenter, HashEmbedder()).index
+    # read from the manifest, not derived again: that was 0.6 s of the first update after a start at 1,000 documents
+    loaded = open_index(tmp_path / "index")
+    for doc_id, shard in loaded.shards.items():
+        assert shard.fingerprint == built.shards[doc_id].fingerprint != ""
+        assert shard.words == tuple(sorted(document_words(shard.doc)))
+        assert "市自然资源局" in shard.words or doc_id != SEED_ID
+
+
+def test_an_update_patches_bm25_which_scores_as_a_full_build(tmp_path: Path, segmenter: Segmenter) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "fullwidth_units.txt")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    build(corpus, index_dir, segmenter, embedder)
+    loaded = open_index(index_dir)
+    # a clause edited (with a word the corpus never had), a document added and one removed
+    edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中应保尽保，实行专班调度")
+    shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
+    (corpus / "fullwidth_units.txt").unlink()
+    report = build_index_locked(read(corpus), index_dir, segmenter, embedder, previous=loaded)
+    patched = report.index.bm25
+    assert patched.model is None and patched.base is loaded.bm25.base and patched.rows == report.chunks
+    full = open_index(index_dir).bm25  # the same version read back: BM25 built whole
+    queries = ["建设用地审批应保尽保", "专班调度", "人地挂钩 用地指标", "通知 公告 企业"]
+    for query in queries:
+        tokens = segmenter.tokens(query)
+        np.testing.assert_array_equal(patched.get_scores(tokens), full.get_scores(tokens))
+    report.index.settle_bm25()
+    assert report.index.bm25.model is not None
+    for query in queries:
+        tokens = segmenter.tokens(query)
+        np.testing.assert_array_equal(report.index.bm25.get_scores(tokens), full.get_scores(tokens))
+
+
+def test_the_app_settles_a_patched_bm25_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    bot = HashBot(Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index"), HashEmbedder())
+    bot.build()
+    settled = threading.Event()
+    settle = index_module.PolicyIndex.settle_bm25
+
+    def settle_and_tell(index) -> None:
+        assert index.bm25.model is None  # the update left it patched
+        settle(index)
+        settled.set()
+
+    monkeypatch.setattr(index_module.PolicyIndex, "settle_bm25", settle_and_tell)
+    edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中优先保障")
+    bot.build()
+    assert settled.wait(timeout=30)
+    assert bot.index.bm25.model is not None
+    assert bot.search("优先保障", k=3).hits[0].doc_id == SEED_ID
+
+
+def found_by(index, queries: np.ndarray, allowed: np.ndarray | None = None) -> list[set[tuple[int, float]]]:
+    """For each query, every row the index returns (k = all rows) with its score."""
     out = []
-    for cell in range(index.nlist):
-        size = lists.list_size(cell)
-        ids = faiss.rev_swig_ptr(lists.get_ids(cell), size).tolist() if size else []
-        codes = faiss.rev_swig_ptr(lists.get_codes(cell), size * size_of).tobytes() if size else b""
-        out.append((ids, codes))
+    for query in queries:
+        scores, rows = search_rows(index, query, len(queries), allowed)
+        out.append({(int(r), round(float(s), 5)) for r, s in zip(rows, scores, strict=True)})
     return out
 
 
-def test_an_ivf_update_of_the_loaded_index_equals_a_fresh_fill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_ivf_update_of_the_loaded_index_searches_like_a_fresh_fill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus = make_corpus(tmp_path / "corpus", "fullwidth_units.txt")
     settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", dense_kind="ivf")
     bot = HashBot(settings, HashEmbedder())
     bot.build()
-    updates = []
-    monkeypatch.setattr(index_module, "updated_ivf", lambda *a: updates.append(a) or updated_ivf(*a))
+    filled = bot.index.dense
+    patches = []
+    monkeypatch.setattr(index_module, "patched_ivf", lambda *a: patches.append(a) or patched_ivf(*a))
 
     def same_as_a_fresh_fill() -> None:
         report, _ = bot.build()
         built = report.index
         assert built is not None and built.dense.ntotal == built.rows
+        # patched, not copied: the index filled at the first build still holds the vectors
+        assert isinstance(built.dense, PatchedIVF) and built.dense.base is filled
         fresh = dense_index("ivf", list(built.shards.values()), built.dense.d, built.centroids, built.cells)
-        assert ivf_lists(built.dense) == ivf_lists(fresh)
+        queries = built.all_vectors()
+        assert found_by(built.dense, queries) == found_by(fresh, queries)
+        some = np.arange(built.rows) % 3 == 0
+        assert found_by(built.dense, queries, some) == found_by(fresh, queries, some)
 
-    # each update is taken from the loaded index's lists: an edited clause, a new document and a removed one;
-    # then a document that sorts first, so that every row after it moves
+    # an edited clause, a new document and a removed one; then a document that sorts first, so that every row
+    # after it moves; then the edit undone (a patch of a patch each time)
     edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中优先保障")
     shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
     (corpus / "fullwidth_units.txt").unlink()
@@ -645,6 +708,6 @@ def test_an_ivf_update_of_the_loaded_index_equals_a_fresh_fill(tmp_path: Path, m
     same_as_a_fresh_fill()
     edit_seed(corpus, "优先保障", "应保尽保")
     same_as_a_fresh_fill()
-    assert len(updates) == 3
+    assert len(patches) == 3
     assert set(bot.index.documents) == {SEED_ID, "gbk_notice", "a_first"}
     assert bot.search("人地挂钩", k=3).hits[0].doc_id == SEED_ID

@@ -18,10 +18,12 @@ from policybot.store import (
     SCHEMA_VERSION,
     Shard,
     VersionWriter,
+    derived_fields,
     document_from_dict,
     document_to_dict,
     read_manifest,
     read_shard,
+    restore_derived,
     verify,
 )
 
@@ -85,3 +87,18 @@ def test_an_index_of_another_format_says_to_rebuild(tmp_path: Path) -> None:
     VersionWriter(tmp_path).publish({"schema_version": SCHEMA_VERSION - 1})
     with pytest.raises(IndexMismatch, match="policybot index"):
         read_manifest(tmp_path)
+
+
+def test_what_a_manifest_carries_about_a_shard_comes_back_and_nonsense_is_ignored() -> None:
+    shard = a_shard(read_document(SEED))
+    shard.fingerprint, shard.words = "ab" * 32, ("市自然资源局", "遵义市人民政府办公室")
+    words = ["其他", "市自然资源局", "遵义市人民政府办公室"]
+    entry = derived_fields(shard, {w: i for i, w in enumerate(words)})
+    assert entry == {"fingerprint": "ab" * 32, "words": [1, 2]}
+    back = a_shard(read_document(SEED))
+    restore_derived(back, entry, words)
+    assert (back.fingerprint, back.words) == (shard.fingerprint, shard.words)
+    for bad in ({"fingerprint": "not hex", "words": [7]}, {"fingerprint": 5, "words": "市自然资源局"}, {}):
+        fresh = a_shard(read_document(SEED))
+        restore_derived(fresh, bad, words)
+        assert (fresh.fingerprint, fresh.words) == ("", None)  # derived again when needed
