@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,14 @@ from policybot.settings import REPO_ROOT, Settings
 
 SEED = REPO_ROOT / "corpus" / "zunyi-fubanhan-2020-141.txt"
 DATA = Path(__file__).parent / "data"
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment for a `python -m policybot…` child: this checkout importable, no POLICYBOT_* settings from the
+    caller's environment (they would point it at another corpus, index or model)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    return env
 
 
 def copy_seed_corpus(folder: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import subprocess_env
 
 from policybot.document import Document, parse_document
 from policybot.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from policybot.errors import ModelError
-from policybot.settings import REPO_ROOT
 
 DATA = Path(__file__).parent / "data"
 
@@ -137,10 +136,8 @@ def test_default_path_never_imports_torch(tmp_path: Path) -> None:
         print("torch" in sys.modules, "sentence_transformers" in sys.modules, "transformers" in sys.modules)
         """
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script], cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False", "False"]
@@ -163,10 +160,10 @@ def test_default_embedder_loads_its_engine_with_passive_openmp_waiting(given: st
         print(seen[0])
         """
     )
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env = subprocess_env()
+    env.pop("OMP_WAIT_POLICY", None)
     if given:
         env["OMP_WAIT_POLICY"] = given
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [expected]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import shutil
 import signal
@@ -15,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SEED, copy_seed_corpus
+from conftest import DATA, SEED, copy_seed_corpus, subprocess_env
 from samples import blank_pdf, live_markup, zip_with_zeros
 
 from policybot.answer import Answer
@@ -301,19 +300,13 @@ def test_a_decomposed_file_name_is_stored_composed(bot_copy):
 # --- index builds that die or rot --------------------------------------------------------------------------------
 
 
-def _cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    return env
-
-
 def _index_cmd(corpus: Path, index: Path) -> list[str]:
     return [sys.executable, "-m", "policybot.cli", "index", "--corpus", str(corpus), "--index", str(index)]
 
 
 def _run_index(corpus: Path, index: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        _index_cmd(corpus, index), cwd=REPO_ROOT, env=_cli_env(), capture_output=True, text=True, timeout=300
+        _index_cmd(corpus, index), cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=300
     )
 
 
@@ -325,7 +318,11 @@ def _kill_when(corpus: Path, index: Path, line: str | None, delay: float = 0.0) 
     """Start `policybot index`; SIGKILL it once a progress line matching `line` is on stderr (None: at start)
     plus `delay` seconds, asserting it was still running when killed."""
     proc = subprocess.Popen(
-        _index_cmd(corpus, index), cwd=REPO_ROOT, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        _index_cmd(corpus, index),
+        cwd=REPO_ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     seen = []
     if line is not None:
@@ -380,7 +377,9 @@ def test_two_index_builds_at_once_take_turns(tmp_path):
     for log in logs:
         with log.open("wb") as err:
             cmd = _index_cmd(corpus, index)
-            procs.append(subprocess.Popen(cmd, cwd=REPO_ROOT, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=err))
+            procs.append(
+                subprocess.Popen(cmd, cwd=REPO_ROOT, env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=err)
+            )
     deadline = time.monotonic() + 120
     # the first progress line comes from whichever build holds the lock: the other must still be running then
     while not any("分词完成" in log.read_text(encoding="utf-8") for log in logs):
@@ -408,7 +407,11 @@ def test_a_first_build_killed_while_embedding_resumes_where_it_stopped(tmp_path)
     index = tmp_path / "index"
     journal = index / JOURNAL_FILE
     proc = subprocess.Popen(
-        _index_cmd(corpus, index), cwd=REPO_ROOT, env=_cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        _index_cmd(corpus, index),
+        cwd=REPO_ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 240
     # one batch of vectors is ~50 KB: wait until at least one is journalled, then pull the plug

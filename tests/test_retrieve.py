@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from conftest import DATA, copy_seed_corpus
+from conftest import DATA, copy_seed_corpus, subprocess_env
 
 from policybot.bot import PolicyBot
 from policybot.corpus import read_corpus
@@ -227,8 +226,7 @@ def test_matched_terms_are_empty_when_the_clause_lacks_the_terms(built_bot: Poli
 
 def run_cli(bot: PolicyBot, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m policybot.cli search ...` against the built seed index, no POLICYBOT_* from the caller."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    env = subprocess_env()
     where = ["--corpus", str(bot.settings.corpus_dir), "--index", str(bot.settings.index_dir)]
     return subprocess.run(
         [sys.executable, "-m", "policybot.cli", "search", *args, *where],
