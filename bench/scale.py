@@ -107,8 +107,8 @@ def resumed_notes(results: list[dict]) -> list[str]:
 def updates_table(results: list[dict]) -> list[str]:
     lines = header(
         "documents", "one clause edited (app) s", "re-embedded", "of which embedding s",
-        "one document added (app) s", "re-embedded", "of which embedding s", "both undone (`policybot index`) s",
-        "peak RSS MB",
+        "then searched: ms, finds the edit", "one document added (app) s", "re-embedded", "of which embedding s",
+        "both undone (`policybot index`) s", "peak RSS MB",
     )  # fmt: skip
     for r in results:
         u = r["update"]
@@ -119,6 +119,7 @@ def updates_table(results: list[dict]) -> list[str]:
                 f"{edit['s']:.2f}",
                 edit["embedded"],
                 f"{edit['timings']['embed']:.2f}",
+                _searched_after(edit),
                 f"{add['s']:.2f}",
                 add["embedded"],
                 f"{add['timings']['embed']:.2f}",
@@ -127,6 +128,12 @@ def updates_table(results: list[dict]) -> list[str]:
             )  # fmt: skip
         )
     return lines
+
+
+def _searched_after(edit: dict) -> str:
+    if "first_search_ms" not in edit:
+        return "—"
+    return f"{edit['first_search_ms']:.1f}, {'yes' if edit['found'] else 'NO'}"
 
 
 def query_table(results: list[dict]) -> list[str]:

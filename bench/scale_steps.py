@@ -177,7 +177,7 @@ def step_update(out: Path, docs: int) -> dict:
 
     corpus, index = paths(out, docs)
     bot = PolicyBot(settings_for(out, docs))
-    bot.load()
+    bot.ensure_index()  # as the app starts: the corpus folder checked against the index, then the index loaded
     bot.warm_up()
     updates = _updates(bot, corpus, index, docs)
     updates["docs"] = docs
@@ -199,6 +199,13 @@ def _updates(bot, corpus: Path, index: Path, docs: int) -> dict:
         report, _ = bot.build()
         updates["edit_in_app"] = {"s": time.perf_counter() - t, "embedded": report.embedded, "timings": report.timings}
         log(f"one clause edited: {updates['edit_in_app']['s']:.2f} s, {report.embedded} chunks embedded")
+        # searchable as soon as the update returns: the words it added find the edited document
+        t = time.perf_counter()
+        hits = bot.search(EDIT_NOTE.strip("，。"), k=3).hits
+        updates["edit_in_app"]["first_search_ms"] = (time.perf_counter() - t) * 1000
+        updates["edit_in_app"]["found"] = any(h.doc_id == path.stem for h in hits)
+        log(f"the first search for the new words: {updates['edit_in_app']['first_search_ms']:.1f} ms, "
+            f"{'finds' if updates['edit_in_app']['found'] else 'DOES NOT FIND'} the edited document")  # fmt: skip
 
         gen_corpus.write_documents(corpus, [extra])
         t = time.perf_counter()
