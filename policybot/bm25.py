@@ -217,9 +217,8 @@ def patched_bm25(
     for bags in gone:
         df -= np.bincount(bags.terms, minlength=len(df))
     df += np.bincount(added.terms, minlength=len(df))
-    base_rows = (
-        moved if previous.base_rows is None else np.where(previous.base_rows >= 0, moved[previous.base_rows], -1)
-    )
+    # a row gone earlier (-1) indexes the -1 appended: it stays gone, even when every row has left (moved is empty)
+    base_rows = moved if previous.base_rows is None else np.append(moved, -1)[previous.base_rows]
     still = moved[previous.extra_rows] >= 0
     extra_rows = np.concatenate([moved[previous.extra_rows][still], added_rows])
     extra_bags = concat([select(previous.extra_bags, np.flatnonzero(still)), added])

@@ -218,7 +218,12 @@ class PolicyBot:
         gc.freeze()
         if index.bm25.model is None:
             # an update patched BM25: questions are scored from its postings until the matrix is computed again
-            threading.Thread(target=index.settle_bm25, name="bm25-settle", daemon=True).start()
+            threading.Thread(target=self._settle, args=(index,), name="bm25-settle", daemon=True).start()
+
+    def _settle(self, index: PolicyIndex) -> None:
+        # an index replaced meanwhile (updates in quick succession) is left as it is: its matrix would serve nobody
+        if self._index is index:
+            index.settle_bm25()
 
     def index_is_current(self) -> bool:
         """True when an index exists and was built from exactly the files now in the corpus folder."""

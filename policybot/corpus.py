@@ -49,7 +49,8 @@ class FileDigests:
             key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             cached = self._known.get(entry.name)
             digest = cached[1] if cached is not None and cached[0] == key else _sha256(entry.path)
-            if now - st.st_mtime_ns > RACY_NS:
+            # ctime too: `cp -p` or `touch -d` give a file just written an old mtime
+            if now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
                 known[entry.name] = (key, digest)
             digests[entry.name] = digest
         self._known = known

@@ -183,11 +183,12 @@ def updated_ivf(
 
 @dataclass(slots=True, eq=False)
 class PatchedIVF:
-    """An IVF index after updates, without copying it: the index filled earlier (its ids are its rows then), where
-    each of those rows is now (-1: gone), and the rows added since, with their vectors and cells.
+    """An IVF index after updates, without copying its lists: the index filled earlier (its ids are its rows then),
+    where each of those rows is now (-1: gone), and the rows added since, with their vectors and cells.
 
-    An edit at 100 k chunks then costs the few rows that changed, not a copy of 150 MB of vectors (0.15–0.4 s);
-    a search probes the same cells for both parts, so it finds what an index filled anew would find."""
+    An edit at 100 k chunks then copies the vectors of the rows added since (at most PATCH_ROWS), not 150 MB of
+    vectors (0.15–0.4 s); a search probes the same cells for both parts, so it finds the rows an index filled anew
+    would find (the added rows scored by numpy, which may differ from FAISS in the last bit)."""
 
     base: faiss.IndexIVFFlat
     base_rows: np.ndarray  # int64 per base id: its row now, or -1
@@ -216,7 +217,7 @@ class PatchedIVF:
         bits = self.alive_bits
         if allowed is not None:
             bits = np.packbits((self.base_rows >= 0) & allowed[self.base_rows], bitorder="little")
-        selector = faiss.IDSelectorBitmap(len(self.base_rows), faiss.swig_ptr(bits))
+        selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))  # its size in bytes
         params = faiss.SearchParametersIVF(sel=selector, nprobe=IVF_PROBES)
         scores, ids = self.base.search(query, min(k, self.base.ntotal), params=params)
         found = ids[0] >= 0
@@ -242,11 +243,11 @@ def patched_ivf(
     cells: np.ndarray,
 ) -> faiss.IndexIVFFlat | PatchedIVF | None:
     """The previous IVF index (same cells) after an update: its rows renumbered by `moved` (-1: gone) and the
-    `added` rows put beside it; refilled list by list once PATCH_ROWS rows have changed, and None when too many
+    `added` rows put beside it; refilled list by list once more than PATCH_ROWS rows have changed, and None when too many
     rows are new for that (the caller fills a new index)."""
     if isinstance(previous, PatchedIVF):
         base = previous.base
-        base_rows = np.where(previous.base_rows >= 0, moved[previous.base_rows], -1)
+        base_rows = np.append(moved, -1)[previous.base_rows]  # a row gone earlier (-1) picks the -1 appended
         kept = moved[previous.extra_rows]
         extra_rows = np.concatenate([kept[kept >= 0], added])
     else:

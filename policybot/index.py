@@ -265,6 +265,8 @@ def _dense_for(
         and centroids is previous.centroids
         and isinstance(previous.dense, faiss.IndexIVFFlat | PatchedIVF)
     ):
+        if _unchanged(moves):
+            return previous.dense
         moved, added = moves
         patched = patched_ivf(previous.dense, moved, shards, added, centroids, cells)
         if patched is not None:
@@ -277,6 +279,8 @@ def _bm25_for(
 ) -> BM25Index:
     """BM25 of a version: the loaded previous one patched while few rows changed and term ids still hold."""
     if previous is not None and moves is not None and plan.same_bags and previous.bm25.rows == previous.rows:
+        if _unchanged(moves):
+            return previous.bm25
         moved, added = moves
         if previous.bm25.changed_rows + len(added) + int(np.count_nonzero(moved < 0)) <= PATCH_ROWS:
             kept = {s.doc.doc_id for s in shards if _kept(previous, s)}
@@ -284,6 +288,12 @@ def _bm25_for(
             new = concat([s.bags for s in shards if s.doc.doc_id not in kept])
             return patched_bm25(previous.bm25, moved, gone, added, new, plan.vocab)
     return build_bm25(_concat_bags(shards), plan.vocab)
+
+
+def _unchanged(moves: tuple[np.ndarray, np.ndarray]) -> bool:
+    """True when every row stays where it was and none is new: the previous structures serve as they are."""
+    moved, added = moves
+    return not len(added) and bool(np.array_equal(moved, np.arange(len(moved))))
 
 
 def _kept(previous: PolicyIndex, shard: Shard) -> bool:
@@ -410,6 +420,7 @@ def _manifest(
         "corpus_fingerprint": corpus_fingerprint(shards),
         "chunks": sum(s.rows for s in shards),
         "extra_words": words,
+        "derived": store.DERIVED_ID,
         "corpus_files": corpus_files or {},
     }
 
@@ -478,7 +489,7 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
     try:
         shards = [store.read_shard(version, entry["shard"]) for entry in manifest["documents"]]
         for shard, entry in zip(shards, manifest["documents"], strict=True):
-            store.restore_derived(shard, entry, manifest.get("extra_words", []))
+            store.restore_derived(shard, entry, manifest)
         vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
         rows = sum(s.rows for s in shards)
         dim = int(manifest["embedder"]["dim"])

@@ -204,7 +204,7 @@ def reusable_from_disk(index_dir: Path) -> Reusable:
         try:
             store.verify(version, manifest, list(store.shard_files(entry["shard"])))
             shards[entry["doc_id"]] = shard = store.read_shard(version, entry["shard"])
-            store.restore_derived(shard, entry, manifest.get("extra_words", []))
+            store.restore_derived(shard, entry, manifest)
         except (IndexCorrupt, OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
             log.warning("shard of %s not reusable, rebuilding it: %s", entry.get("doc_id"), exc)
     vocab = _intact_vocab(version, manifest, shards)

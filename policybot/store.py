@@ -88,6 +88,9 @@ class Shard:
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+# names how derived_fields' values are derived (index._shard_fingerprint, reuse.document_words): a manifest written
+# under another name has its values derived again rather than trusted
+DERIVED_ID = "fingerprint-v1+words-v1"
 
 
 def derived_fields(shard: Shard, word_ids: dict[str, int]) -> dict:
@@ -99,13 +102,17 @@ def derived_fields(shard: Shard, word_ids: dict[str, int]) -> dict:
     return fields
 
 
-def restore_derived(shard: Shard, entry: dict, words: list[str]) -> None:
-    """Put back what derived_fields saved; anything malformed is ignored (it is derived again when needed)."""
+def restore_derived(shard: Shard, entry: dict, manifest: dict) -> None:
+    """Put back what derived_fields saved in this manifest entry; anything malformed, or derived another way than
+    today's code derives it, is ignored (it is derived again when needed)."""
+    if manifest.get("derived") != DERIVED_ID:
+        return
+    words = manifest.get("extra_words", [])
     fingerprint = entry.get("fingerprint")
     if isinstance(fingerprint, str) and _HEX64.fullmatch(fingerprint):
         shard.fingerprint = fingerprint
     ids = entry.get("words")
-    if isinstance(ids, list) and all(type(i) is int and 0 <= i < len(words) for i in ids):
+    if isinstance(words, list) and isinstance(ids, list) and all(type(i) is int and 0 <= i < len(words) for i in ids):
         shard.words = tuple(words[i] for i in ids)
 
 

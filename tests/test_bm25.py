@@ -7,7 +7,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from policybot.bm25 import Bags, assemble, bag_of, build_bm25, concat, patched_bm25
+from policybot.bm25 import Bags, assemble, bag_of, build_bm25, concat, empty_bags, patched_bm25
 
 CORPUS = [
     ["特色小镇", "用地", "保障", "用地", "指标"],
@@ -83,3 +83,17 @@ def test_a_patched_bm25_scores_exactly_as_a_full_build_of_the_new_rows() -> None
     for query in PATCH_QUERIES:
         np.testing.assert_array_equal(again.get_scores(query), fresh.get_scores(query))
     np.testing.assert_allclose(fresh.get_scores(["新词"]), reference_scores(later, ["新词"]), rtol=1e-5, atol=1e-6)
+
+
+def test_a_patch_after_every_row_left_starts_again_from_nothing() -> None:
+    vocab: dict[str, int] = {}
+    full = build_bm25(bags_of(CORPUS, vocab), vocab)
+    none = np.zeros(0, np.int64)
+    # a patch (the last row leaves), then every row leaves, then one comes back: the app's delete-all, then upload
+    fewer = patched_bm25(full, np.array([0, 1, 2, 3, -1]), [bags_of(CORPUS[4:], vocab)], none, empty_bags(), vocab)
+    emptied = patched_bm25(fewer, np.full(4, -1), [bags_of(CORPUS[:4], vocab)], none, empty_bags(), vocab)
+    assert emptied.rows == 0 and emptied.get_scores(["用地"]).shape == (0,)
+    back = patched_bm25(emptied, none, [], np.array([0]), bags_of(CORPUS[:1], vocab), vocab)
+    fresh = build_bm25(bags_of(CORPUS[:1], vocab), vocab)
+    for query in PATCH_QUERIES:
+        np.testing.assert_array_equal(back.get_scores(query), fresh.get_scores(query))

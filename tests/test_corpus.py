@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,6 @@ from policybot.corpus import FileDigests, meta_name, meta_path
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def age(path: Path, seconds: float) -> None:
-    """Set the file's mtime into the past, as a file written a while ago has."""
-    then = path.stat().st_mtime_ns - int(seconds * 1e9)
-    os.utime(path, ns=(then, then))
 
 
 @pytest.fixture
@@ -36,10 +31,12 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def test_unchanged_files_are_not_read_again_and_changed_ones_are(tmp_path: Path, counted: list[str]) -> None:
+def test_unchanged_files_are_not_read_again_and_changed_ones_are(
+    tmp_path: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_NS", -1)  # every file as if written long ago
     for name, text in (("a.txt", "第一份"), ("b.txt", "第二份"), (".hidden", "x")):
         (tmp_path / name).write_text(text, encoding="utf-8")
-        age(tmp_path / name, 60)
     (tmp_path / "folder").mkdir()
     digests = FileDigests()
     first = digests.of_folder(tmp_path)
@@ -50,20 +47,23 @@ def test_unchanged_files_are_not_read_again_and_changed_ones_are(tmp_path: Path,
     assert digests.of_folder(tmp_path) == first
     assert counted == []
 
-    # the same size, new bytes: the mtime (and ctime) tell
+    # the same size, new bytes: the mtime (and ctime) tell (past a coarse clock's tick)
+    time.sleep(0.02)
     (tmp_path / "b.txt").write_text("第三份", encoding="utf-8")
     second = digests.of_folder(tmp_path)
     assert counted == ["b.txt"] and second["b.txt"] == sha256(tmp_path / "b.txt") != first["b.txt"]
 
 
-def test_a_file_written_just_now_is_read_again_next_time(tmp_path: Path, counted: list[str]) -> None:
+def test_a_file_changed_just_now_is_read_again_next_time(tmp_path: Path, counted: list[str]) -> None:
     # a second write within the clock's granularity could leave size and times as they were: such a file is not
-    # trusted to its stat until it is older than RACY_NS
+    # trusted to its stat until it is older than RACY_NS, by ctime as well (copied with an old mtime, say)
     (tmp_path / "a.txt").write_text("刚写入", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("旧日期", encoding="utf-8")
+    os.utime(tmp_path / "b.txt", (0, 0))  # an mtime of 1970, a ctime of now
     digests = FileDigests()
     digests.of_folder(tmp_path)
     digests.of_folder(tmp_path)
-    assert counted == ["a.txt", "a.txt"]
+    assert counted == ["a.txt", "b.txt", "a.txt", "b.txt"]
 
 
 def test_a_missing_folder_has_no_files(tmp_path: Path) -> None:

@@ -627,6 +627,10 @@ def test_an_update_patches_bm25_which_scores_as_a_full_build(tmp_path: Path, seg
     embedder = HashEmbedder()
     build(corpus, index_dir, segmenter, embedder)
     loaded = open_index(index_dir)
+    # nothing changed yet: the loaded structures serve as they are
+    same = build_index_locked(read(corpus), index_dir, segmenter, embedder, previous=loaded).index
+    assert same.bm25 is loaded.bm25
+    loaded = same
     # a clause edited (with a word the corpus never had), a document added and one removed
     edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中应保尽保，实行专班调度")
     shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
@@ -683,6 +687,8 @@ def test_an_ivf_update_of_the_loaded_index_searches_like_a_fresh_fill(
     bot = HashBot(settings, HashEmbedder())
     bot.build()
     filled = bot.index.dense
+    bot.build()
+    assert bot.index.dense is filled  # nothing changed: the loaded index serves as it is
     patches = []
     monkeypatch.setattr(index_module, "patched_ivf", lambda *a: patches.append(a) or patched_ivf(*a))
 

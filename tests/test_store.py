@@ -15,6 +15,7 @@ from policybot.document import Clause, Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.store import (
     CLAUSE_FIELDS,
+    DERIVED_ID,
     SCHEMA_VERSION,
     Shard,
     VersionWriter,
@@ -95,10 +96,13 @@ def test_what_a_manifest_carries_about_a_shard_comes_back_and_nonsense_is_ignore
     words = ["其他", "市自然资源局", "遵义市人民政府办公室"]
     entry = derived_fields(shard, {w: i for i, w in enumerate(words)})
     assert entry == {"fingerprint": "ab" * 32, "words": [1, 2]}
+    manifest = {"derived": DERIVED_ID, "extra_words": words}
     back = a_shard(read_document(SEED))
-    restore_derived(back, entry, words)
+    restore_derived(back, entry, manifest)
     assert (back.fingerprint, back.words) == (shard.fingerprint, shard.words)
-    for bad in ({"fingerprint": "not hex", "words": [7]}, {"fingerprint": 5, "words": "市自然资源局"}, {}):
+    older = {"derived": "fingerprint-v0", "extra_words": words}  # written by code that derived them another way
+    nonsense = [{"fingerprint": "not hex", "words": [7]}, {"fingerprint": 5}, {"words": "市自然资源局"}, {}]
+    for bad, where in [*((e, manifest) for e in nonsense), (entry, older), (entry, {})]:
         fresh = a_shard(read_document(SEED))
-        restore_derived(fresh, bad, words)
+        restore_derived(fresh, bad, where)
         assert (fresh.fingerprint, fresh.words) == ("", None)  # derived again when needed
