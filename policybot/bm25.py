@@ -19,6 +19,8 @@ import bm25s
 import numpy as np
 import scipy.sparse
 
+from policybot.rowpatch import RowPatch
+
 K1 = 1.5
 B = 0.75
 
@@ -128,15 +130,14 @@ def postings_of(bags: Bags, n_terms: int, rows: np.ndarray | None = None) -> Pos
 class BM25Index:
     """Lucene BM25 over the rows of an index, scored by bm25s once settled.
 
-    `base` holds the rows of the last full build under the row numbers they had then; after updates `base_rows`
-    says where each of them is now (-1: gone) and `extra` holds the rows added since (by their row now)."""
+    `base` holds the rows of the last full build under the row numbers they had then; after updates `patch`
+    says where each of them is now and which rows came since, held by `extra` (by their row now)."""
 
     vocab: dict[str, int]
     base: Postings
-    base_rows: np.ndarray | None  # None: base rows are the rows now
+    patch: RowPatch | None  # None: base rows are the rows now
     extra: Postings | None
-    extra_rows: np.ndarray  # int64: rows now that are in `extra`, ascending
-    extra_bags: Bags  # their bags, in that order (a later update carries them over)
+    extra_bags: Bags  # the bags of patch.extra_rows, in that order (a later update carries them over)
     lengths: np.ndarray  # float32 per row now: its number of tokens
     df: np.ndarray  # int64 per term: how many rows now hold it
     idf: np.ndarray  # float32 per term
@@ -153,12 +154,6 @@ class BM25Index:
         """How many rows it scores."""
         return len(self.lengths)
 
-    @property
-    def changed_rows(self) -> int:
-        """Rows removed from or added beside the last full build."""
-        gone = 0 if self.base_rows is None else int(np.count_nonzero(self.base_rows < 0))
-        return gone + len(self.extra_rows)
-
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """The BM25 score of every row for these query tokens (unknown tokens ignored, repeated ones counted)."""
         ids = [self.vocab[t] for t in tokens if t in self.vocab]
@@ -174,8 +169,8 @@ class BM25Index:
 
     def _postings(self, term: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
         rows, tf = self.base.of(term)
-        if self.base_rows is not None:
-            rows = self.base_rows[rows]
+        if self.patch is not None:
+            rows = self.patch.base_rows[rows]
             present = rows >= 0
             rows, tf = rows[present], tf[present]
         yield rows, tf
@@ -189,7 +184,7 @@ def build_bm25(bags: Bags, vocab: dict[str, int], k1: float = K1, b: float = B) 
     lengths = _row_sums(bags)
     df = np.diff(base.indptr)  # a row holds a term once in its bag
     idf, norm = _statistics(df, lengths, k1, b)
-    index = BM25Index(vocab, base, None, None, np.zeros(0, np.int64), empty_bags(), lengths, df, idf, norm)
+    index = BM25Index(vocab, base, None, None, empty_bags(), lengths, df, idf, norm)
     index.model = _precomputed(base, idf, norm, vocab, k1, b)
     return index
 
@@ -201,12 +196,17 @@ def patched_bm25(
     added_rows: np.ndarray,
     added: Bags,
     vocab: dict[str, int],
+    most_changed: int,
     k1: float = K1,
     b: float = B,
-) -> BM25Index:
+) -> BM25Index | None:
     """The previous BM25 after an update, without a full build: its rows renumbered by `moved` (-1: gone; `gone`
     are those rows' bags), and `added` bags put at rows `added_rows` (ascending). Scores from postings (exactly
-    as a full build would) until settled."""
+    as a full build would) until settled. None when more than `most_changed` rows differ from the last full build
+    (the caller builds it whole)."""
+    patch, source = (previous.patch or RowPatch.unpatched(previous.rows)).then(moved, added_rows)
+    if patch.changed > most_changed:
+        return None
     n = int(np.count_nonzero(moved >= 0)) + len(added_rows)
     kept = moved >= 0
     lengths = np.zeros(n, np.float32)
@@ -217,19 +217,13 @@ def patched_bm25(
     for bags in gone:
         df -= np.bincount(bags.terms, minlength=len(df))
     df += np.bincount(added.terms, minlength=len(df))
-    # a row gone earlier (-1) indexes the -1 appended: it stays gone, even when every row has left (moved is empty)
-    base_rows = moved if previous.base_rows is None else np.append(moved, -1)[previous.base_rows]
-    still = moved[previous.extra_rows] >= 0
-    extra_rows = np.concatenate([moved[previous.extra_rows][still], added_rows])
-    extra_bags = concat([select(previous.extra_bags, np.flatnonzero(still)), added])
-    order = np.argsort(extra_rows, kind="stable")
-    extra_rows, extra_bags = extra_rows[order], select(extra_bags, order)
+    extra_bags = _select(concat([previous.extra_bags, added]), source)
     idf, norm = _statistics(df, lengths, k1, b)
-    extra = postings_of(extra_bags, len(df), extra_rows) if len(extra_rows) else None
-    return BM25Index(vocab, previous.base, base_rows, extra, extra_rows, extra_bags, lengths, df, idf, norm)
+    extra = postings_of(extra_bags, len(df), patch.extra_rows) if len(patch.extra_rows) else None
+    return BM25Index(vocab, previous.base, patch, extra, extra_bags, lengths, df, idf, norm)
 
 
-def select(bags: Bags, rows: np.ndarray) -> Bags:
+def _select(bags: Bags, rows: np.ndarray) -> Bags:
     """The bags of these rows, in this order."""
     return assemble([bags.row(int(i)) for i in rows])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
@@ -14,6 +13,7 @@ from pathlib import Path
 from policybot.document import Document, parse_document
 from policybot.errors import DocumentError
 from policybot.loaders import SUPPORTED_SUFFIXES, iter_corpus, load_text
+from policybot.store import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +48,13 @@ class FileDigests:
             st = entry.stat()
             key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             cached = self._known.get(entry.name)
-            digest = cached[1] if cached is not None and cached[0] == key else _sha256(entry.path)
+            digest = cached[1] if cached is not None and cached[0] == key else file_sha256(Path(entry.path))
             # ctime too: `cp -p` or `touch -d` give a file just written an old mtime
             if now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
                 known[entry.name] = (key, digest)
             digests[entry.name] = digest
         self._known = known
         return digests
-
-
-def _sha256(path: str) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def meta_path(path: Path) -> Path:

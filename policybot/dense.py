@@ -13,6 +13,7 @@ import faiss
 import numpy as np
 
 from policybot.errors import IndexCorrupt
+from policybot.rowpatch import RowPatch
 from policybot.store import Shard
 
 # below this a flat scan is exact and fast enough; above it IVF keeps a query near 1 ms and, unlike HNSW
@@ -191,10 +192,9 @@ class PatchedIVF:
     would find (the added rows scored by numpy, which may differ from FAISS in the last bit)."""
 
     base: faiss.IndexIVFFlat
-    base_rows: np.ndarray  # int64 per base id: its row now, or -1
-    extra_rows: np.ndarray  # int64: rows not in base
-    extra_vectors: np.ndarray  # float32 (len(extra_rows), d)
-    extra_cells: np.ndarray  # int64: each extra row's cell
+    patch: RowPatch  # base ids (its rows then) → rows now; the rows added since
+    extra_vectors: np.ndarray  # float32: the vectors of patch.extra_rows
+    extra_cells: np.ndarray  # int64: their cells
     alive_bits: np.ndarray  # uint8: base ids still present, as a bitmap for faiss.IDSelectorBitmap
 
     @property
@@ -205,29 +205,25 @@ class PatchedIVF:
     @property
     def ntotal(self) -> int:
         """How many rows it holds."""
-        return int(np.count_nonzero(self.base_rows >= 0)) + len(self.extra_rows)
-
-    @property
-    def changed_rows(self) -> int:
-        """Rows removed from the base or added beside it."""
-        return int(np.count_nonzero(self.base_rows < 0)) + len(self.extra_rows)
+        return int(np.count_nonzero(self.patch.base_rows >= 0)) + len(self.patch.extra_rows)
 
     def search_rows(self, query: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows) of the best k rows, best first, as an IVF index holding exactly the rows now would give."""
+        base_rows, extra_rows = self.patch.base_rows, self.patch.extra_rows
         bits = self.alive_bits
         if allowed is not None:
-            bits = np.packbits((self.base_rows >= 0) & allowed[self.base_rows], bitorder="little")
+            bits = np.packbits((base_rows >= 0) & allowed[base_rows], bitorder="little")
         selector = faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))  # its size in bytes
         params = faiss.SearchParametersIVF(sel=selector, nprobe=IVF_PROBES)
         scores, ids = self.base.search(query, min(k, self.base.ntotal), params=params)
         found = ids[0] >= 0
-        rows, scores = self.base_rows[ids[0][found]], scores[0][found]
-        if len(self.extra_rows):
+        rows, scores = base_rows[ids[0][found]], scores[0][found]
+        if len(extra_rows):
             _, probed = self.base.quantizer.search(query, min(IVF_PROBES, self.base.nlist))
             near = np.isin(self.extra_cells, probed[0])
             if allowed is not None:
-                near &= allowed[self.extra_rows]
-            rows = np.concatenate([rows, self.extra_rows[near]])
+                near &= allowed[extra_rows]
+            rows = np.concatenate([rows, extra_rows[near]])
             scores = np.concatenate([scores, self.extra_vectors[near] @ query[0]])
             best = np.argsort(-scores, kind="stable")[:k]
             rows, scores = rows[best], scores[best]
@@ -246,28 +242,22 @@ def patched_ivf(
     `added` rows put beside it; refilled list by list once more than PATCH_ROWS rows have changed, and None when too many
     rows are new for that (the caller fills a new index)."""
     if isinstance(previous, PatchedIVF):
-        base = previous.base
-        base_rows = np.append(moved, -1)[previous.base_rows]  # a row gone earlier (-1) picks the -1 appended
-        kept = moved[previous.extra_rows]
-        extra_rows = np.concatenate([kept[kept >= 0], added])
+        base, patch = previous.base, previous.patch
     else:
-        base, base_rows, extra_rows = previous, moved, added
-    if len(centroids) != base.nlist or len(base_rows) != base.ntotal:
+        base, patch = previous, RowPatch.unpatched(previous.ntotal)
+    if len(centroids) != base.nlist or len(moved) != previous.ntotal:
         raise ValueError("patched_ivf needs the previous index's own cells and a new row for each of its rows")
-    if len(extra_rows) + np.count_nonzero(base_rows < 0) > PATCH_ROWS:
-        return (
-            updated_ivf(base, base_rows, shards, extra_rows, centroids, cells)
-            if len(extra_rows) <= FILL_BLOCK_ROWS
-            else None
-        )
-    extra_rows = np.sort(extra_rows)
+    patch, _ = patch.then(moved, added)
+    if patch.changed > PATCH_ROWS:
+        if len(patch.extra_rows) > FILL_BLOCK_ROWS:
+            return None
+        return updated_ivf(base, patch.base_rows, shards, patch.extra_rows, centroids, cells)
     return PatchedIVF(
         base=base,
-        base_rows=base_rows,
-        extra_rows=extra_rows,
-        extra_vectors=_RowVectors(shards).gather(extra_rows),
-        extra_cells=cells[extra_rows],
-        alive_bits=np.packbits(base_rows >= 0, bitorder="little"),
+        patch=patch,
+        extra_vectors=_RowVectors(shards).gather(patch.extra_rows),
+        extra_cells=cells[patch.extra_rows],
+        alive_bits=np.packbits(patch.base_rows >= 0, bitorder="little"),
     )
 
 

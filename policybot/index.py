@@ -282,11 +282,12 @@ def _bm25_for(
         if _unchanged(moves):
             return previous.bm25
         moved, added = moves
-        if previous.bm25.changed_rows + len(added) + int(np.count_nonzero(moved < 0)) <= PATCH_ROWS:
-            kept = {s.doc.doc_id for s in shards if _kept(previous, s)}
-            gone = [old.bags for doc_id, old in previous.shards.items() if doc_id not in kept]
-            new = concat([s.bags for s in shards if s.doc.doc_id not in kept])
-            return patched_bm25(previous.bm25, moved, gone, added, new, plan.vocab)
+        kept = {s.doc.doc_id for s in shards if _kept(previous, s)}
+        gone = [old.bags for doc_id, old in previous.shards.items() if doc_id not in kept]
+        new = concat([s.bags for s in shards if s.doc.doc_id not in kept])
+        patched = patched_bm25(previous.bm25, moved, gone, added, new, plan.vocab, most_changed=PATCH_ROWS)
+        if patched is not None:
+            return patched
     return build_bm25(_concat_bags(shards), plan.vocab)
 
 

@@ -53,6 +53,7 @@ def bags_of(docs: list[list[str]], vocab: dict[str, int]) -> Bags:
     return assemble([bag_of(doc, vocab) for doc in docs])
 
 
+MOST = 100  # rows a patch may differ from the full build by (the index uses dense.PATCH_ROWS)
 PATCH_QUERIES = [*QUERIES, ["新词"], ["用地", "新词", "用地"], ["资金", "贷款", "指标"]]
 
 
@@ -62,8 +63,10 @@ def test_a_patched_bm25_scores_exactly_as_a_full_build_of_the_new_rows() -> None
     # rows 1 and 3 change: 1 becomes two rows (one with a word never seen), 3 leaves; the rest move
     now = [CORPUS[0], ["财政", "新词"], ["新词", "用地", "用地"], CORPUS[2], CORPUS[4]]
     gone = [bags_of([CORPUS[1]], vocab), bags_of([CORPUS[3]], vocab)]
-    patched = patched_bm25(full, np.array([0, -1, 3, -1, 4]), gone, np.array([1, 2]), bags_of(now[1:3], vocab), vocab)
-    assert patched.model is None and patched.base is full.base and patched.changed_rows == 4
+    update = (np.array([0, -1, 3, -1, 4]), gone, np.array([1, 2]), bags_of(now[1:3], vocab), vocab)
+    assert patched_bm25(full, *update, most_changed=3) is None  # 2 rows gone and 2 added: built whole instead
+    patched = patched_bm25(full, *update, most_changed=MOST)
+    assert patched.model is None and patched.base is full.base and patched.patch.changed == 4
     fresh = build_bm25(bags_of(now, vocab), vocab)
     for query in PATCH_QUERIES:
         np.testing.assert_array_equal(patched.get_scores(query), fresh.get_scores(query))
@@ -77,8 +80,9 @@ def test_a_patched_bm25_scores_exactly_as_a_full_build_of_the_new_rows() -> None
         np.array([0]),
         bags_of(later[:1], vocab),
         vocab,
+        most_changed=MOST,
     )
-    assert again.base is full.base and list(again.extra_rows) == [0, 2]
+    assert again.base is full.base and list(again.patch.extra_rows) == [0, 2]
     fresh = build_bm25(bags_of(later, vocab), vocab)
     for query in PATCH_QUERIES:
         np.testing.assert_array_equal(again.get_scores(query), fresh.get_scores(query))
@@ -90,10 +94,12 @@ def test_a_patch_after_every_row_left_starts_again_from_nothing() -> None:
     full = build_bm25(bags_of(CORPUS, vocab), vocab)
     none = np.zeros(0, np.int64)
     # a patch (the last row leaves), then every row leaves, then one comes back: the app's delete-all, then upload
-    fewer = patched_bm25(full, np.array([0, 1, 2, 3, -1]), [bags_of(CORPUS[4:], vocab)], none, empty_bags(), vocab)
-    emptied = patched_bm25(fewer, np.full(4, -1), [bags_of(CORPUS[:4], vocab)], none, empty_bags(), vocab)
+    fewer = patched_bm25(
+        full, np.array([0, 1, 2, 3, -1]), [bags_of(CORPUS[4:], vocab)], none, empty_bags(), vocab, MOST
+    )
+    emptied = patched_bm25(fewer, np.full(4, -1), [bags_of(CORPUS[:4], vocab)], none, empty_bags(), vocab, MOST)
     assert emptied.rows == 0 and emptied.get_scores(["用地"]).shape == (0,)
-    back = patched_bm25(emptied, none, [], np.array([0]), bags_of(CORPUS[:1], vocab), vocab)
+    back = patched_bm25(emptied, none, [], np.array([0]), bags_of(CORPUS[:1], vocab), vocab, MOST)
     fresh = build_bm25(bags_of(CORPUS[:1], vocab), vocab)
     for query in PATCH_QUERIES:
         np.testing.assert_array_equal(back.get_scores(query), fresh.get_scores(query))

@@ -21,13 +21,13 @@ def sha256(path: Path) -> str:
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files FileDigests reads."""
     reads: list[str] = []
-    real = corpus_module._sha256
+    real = corpus_module.file_sha256
 
-    def reading(path: str) -> str:
-        reads.append(Path(path).name)
+    def reading(path: Path) -> str:
+        reads.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(corpus_module, "_sha256", reading)
+    monkeypatch.setattr(corpus_module, "file_sha256", reading)
     return reads
 
 
