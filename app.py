@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-# written after a successful install; holds the hash of pyproject.toml so a changed dependency list reinstalls
+# written after a successful install; holds the hash of pyproject.toml and the lock so a changed dependency reinstalls
 INSTALLED = VENV / ".policybot-installed"
+LOCK = ROOT / "requirements.lock"  # the exact versions the tests ran with
 
 
 def dependencies_ready() -> bool:
@@ -31,8 +32,8 @@ def dependencies_ready() -> bool:
 
 
 def install_stamp() -> str:
-    """What the venv must have been installed from: the project file's hash."""
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    """What the venv must have been installed from: the project file's and the lock's hash."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes()).hexdigest()
 
 
 def run_in_venv() -> None:
@@ -46,8 +47,8 @@ def run_in_venv() -> None:
     stamp = install_stamp()
     # checking the venv by importing gradio in a subprocess costs as much as the app's own start, so trust the stamp
     if not INSTALLED.is_file() or INSTALLED.read_text(encoding="utf-8") != stamp:
-        print("正在安装依赖（pip install -e .，需要几分钟）…", file=sys.stderr)
-        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-e", str(ROOT)], check=True)
+        print("正在安装依赖（pip install -c requirements.lock -e .，需要几分钟）…", file=sys.stderr)
+        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-c", str(LOCK), "-e", str(ROOT)], check=True)
         INSTALLED.write_text(stamp, encoding="utf-8")
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(ROOT / "app.py"), *sys.argv[1:]])
 

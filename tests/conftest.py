@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from policybot.bot import PolicyBot
@@ -21,6 +22,23 @@ def subprocess_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
     return env
+
+
+Ranking = list[tuple[int, float]]  # (row, score), best first
+
+
+def assert_rankings_alike(got: list[Ranking], expected: list[Ranking], atol: float = 1e-5) -> None:
+    """Rankings (one per query) agree up to float rounding: FAISS and numpy sum in their own order, so the last bits
+    of a score differ between machines and library versions, and rows whose scores tie may swap places."""
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert len(mine) == len(theirs)
+        np.testing.assert_allclose([s for _, s in mine], [s for _, s in theirs], rtol=0, atol=atol)
+        expected_score = dict(theirs)
+        cutoff = theirs[-1][1] if theirs else 0.0
+        for row, score in mine:
+            # a row missing from the other ranking may only be one tied with its last place
+            assert abs(score - expected_score.get(row, cutoff)) <= atol, f"row {row} scored {score}"
 
 
 def copy_seed_corpus(folder: Path) -> Path:
