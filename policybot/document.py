@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from policybot import units as unit_lists
+from policybot.reflow import recover
 from policybot.units import OPEN_BRACKETS, match_bracket
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -35,6 +36,14 @@ CHAPTER_RE = re.compile(r"^#*\s*第([零一二三四五六七八九十百千\d]+
 ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百千\d]+)\s*条\s*")
 
 HEADING_MAX_CHARS = 30
+# an opening text up to this long stays one 序言; a longer unnumbered text is read as paragraphs
+PREAMBLE_MAX_CHARS = 600
+PARAGRAPH_MAX_CHARS = 500
+SENTENCE_PIECE_RE = re.compile(r"[^。；;！!？?]*[。；;！!？?”’」』]*")
+QUESTION_LINE_RE = re.compile(r"^(?:问|提问|记者|主持人)\s*[:：]\s*(.+)$")
+LEVEL_KINDS = {1: "part", 2: "section", 3: "item", 4: "item"}
+ARTICLE_HEADING_MAX_CHARS = 40  # an article's first sentence, shown as its heading, is cut here (with …)
+FIRST_SENTENCE_RE = re.compile(r"^[^。；;：:！!？?\n]+")
 HEADING_RE = re.compile(r"^(.{1,%d}?)[。:：]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
 
 
@@ -61,11 +70,24 @@ class Clause:
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
     units_note: str = ""
+    # what the clause is: notice, preamble, paragraph (of an unnumbered text), part (一、), section (（一）),
+    # item (1. or （1）), dash (——), chapter (编/章/节) or article (第X条, whose heading is its first sentence)
+    kind: str = ""
 
     @property
     def has_units(self) -> bool:
         """True when the clause names its 牵头单位 or 责任单位."""
         return bool(self.lead_units or self.responsible_units)
+
+    @property
+    def has_text(self) -> bool:
+        """False for a heading-only clause (a part, chapter or section whose content is in the clauses under it)."""
+        return bool(self.text.strip())
+
+    @property
+    def titled(self) -> bool:
+        """True when the heading is a title the document gave the clause (not an article's or paragraph's opening)."""
+        return bool(self.heading) and self.kind not in ("article", "paragraph")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +109,10 @@ class Document:
     truncated: bool = False
     clauses: tuple[Clause, ...] = field(default_factory=tuple)
     source_url: str = ""
+    # what the source site says about the document (its banner, "USHUI.NET®提示…现行有效"): metadata, not its text
+    source_note: str = ""
+    # how the text was read, and what could not be found in it ("标题取自文件名", "未找到文号")
+    notes: tuple[str, ...] = ()
 
     def clause(self, clause_id: str) -> Clause:
         """The clause with this id; KeyError names the id when there is none."""
@@ -179,6 +205,7 @@ class _Node:
     ordinal: int
     lines: list[str]
     heading_path: tuple[str, ...]
+    kind: str = ""
     child_last: dict[int, int] = field(default_factory=dict)
     child_group: dict[int, int] = field(default_factory=dict)
 
@@ -234,7 +261,9 @@ class _ClauseBuilder:
         segment = f"r{group}.{token}" if group > 1 else token
         return f"{parent.id}.{segment}" if parent.id else segment
 
-    def open(self, level: int, ordinal: int, label: str, rest: str, path_label: str | None = None) -> None:
+    def open(
+        self, level: int, ordinal: int, label: str, rest: str, path_label: str | None = None, kind: str = ""
+    ) -> None:
         parent = self._parent_for(level)
         node_id = self._new_id(parent, level, ordinal, str(ordinal))
         heading, body = _split_heading(rest)
@@ -249,6 +278,7 @@ class _ClauseBuilder:
             ordinal=ordinal,
             lines=[body] if body else [],
             heading_path=parent.heading_path + (f"{label}{heading}" if heading else label,),
+            kind=kind or LEVEL_KINDS.get(level, "item"),
         )
         self.nodes.append(node)
         self.current = node
@@ -271,6 +301,7 @@ class _ClauseBuilder:
             ordinal=ordinal,
             lines=[body] if body else [],
             heading_path=parent.heading_path + (f"——{heading}" if heading else "——",),
+            kind="dash",
         )
         self.nodes.append(node)
         self.current = node
@@ -287,11 +318,12 @@ def _to_clause(node: _Node) -> Clause:
     text = "\n".join(node.lines)
     text, lead, responsible, note = unit_lists.extract_units(text)
     parent_id = node.parent.id if node.parent is not None and node.parent.id else None
+    heading = node.heading or (article_heading(text) if node.kind == "article" else "")
     return Clause(
         id=node.id,
         number=node.number,
         path=node.path,
-        heading=node.heading,
+        heading=heading,
         text=text,
         level=node.level,
         parent_id=parent_id,
@@ -299,7 +331,15 @@ def _to_clause(node: _Node) -> Clause:
         lead_units=lead,
         responsible_units=responsible,
         units_note=note,
+        kind=node.kind,
     )
+
+
+def article_heading(body: str) -> str:
+    """An article's first sentence, which serves as its heading ("劳动合同期限三个月以上不满一年的，试用期不得超过一个月")."""
+    m = FIRST_SENTENCE_RE.match(body.strip())
+    first = m.group(0).strip() if m else ""
+    return first if len(first) <= ARTICLE_HEADING_MAX_CHARS else first[: ARTICLE_HEADING_MAX_CHARS - 1] + "…"
 
 
 def _strip_markdown_heading(line: str) -> str:
@@ -323,6 +363,7 @@ class _Front:
     validity: str = "未标注"
     validity_note: str = ""
     validity_basis: Reference | None = None
+    banner: str = ""
     notice_lines: list[str] = field(default_factory=list)
 
 
@@ -384,7 +425,13 @@ def _read_front_line(front: _Front, lines: list[str], j: int) -> None:
     status = VALIDITY_RE.search(stripped)
     if status and (_is_banner(stripped) or "有效" in stripped or "失效" in stripped or "废止" in stripped):
         front.validity = status.group(1)
-        front.validity_note = stripped
+        if _is_banner(stripped):
+            # the site's statement about the document, kept as where the status comes from, not as its text
+            front.banner = stripped
+            site = stripped[: stripped.find("提示")].rstrip("®:： ")
+            front.validity_note = f"据来源网站{site}标注" if site else "据来源网站标注"
+        else:
+            front.validity_note = stripped
         refs = find_references(stripped)
         if refs:
             front.validity_basis = refs[0]
@@ -439,12 +486,12 @@ def _issuer_from_title(title: str) -> str:
 
 
 def parse_document(text: str, source: str, doc_id: str | None = None) -> Document:
-    """Parse the plain text of one policy document into a Document with its clause tree."""
+    """Parse the plain text of one policy document (clean or scraped from a web page) into a Document."""
     from policybot.errors import DocumentError
 
-    raw_lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = [ln for ln in raw_lines if ln]
-    if not lines:
+    recovered = recover(text, source)
+    lines = list(recovered.lines)
+    if not lines or not any(normalize(ln) for ln in lines):
         raise DocumentError(source, "文件没有文字内容 (no text to parse)")
     truncated = bool(TRUNCATION_RE.search(lines[-1])) and len(lines[-1]) <= 40
     if truncated:
@@ -458,38 +505,13 @@ def parse_document(text: str, source: str, doc_id: str | None = None) -> Documen
             continue
         line = _strip_markdown_heading(line)
         _consume_line(builder, preamble, line)
-    clauses: list[Clause] = []
     if front.notice_lines and not front.notice_title:
         # without a notice wrapper, the lines after the title are the document's own opening text
         preamble[:0] = front.notice_lines
         front.notice_lines = []
-    if front.notice_lines:
-        clauses.append(
-            Clause(
-                id="notice",
-                number="",
-                path="通知",
-                heading=front.notice_title or "通知",
-                text="\n".join(front.notice_lines),
-                level=0,
-                heading_path=("通知",),
-            )
-        )
-    if preamble:
-        clauses.append(
-            Clause(
-                id="preamble",
-                number="",
-                path="序言",
-                heading="序言",
-                text="\n".join(preamble),
-                level=0,
-                heading_path=("序言",),
-            )
-        )
-    clauses.extend(_to_clause(node) for node in builder.nodes)
     if not builder.nodes and not preamble and not front.notice_lines:
-        raise DocumentError(source, "没有找到正文或条款 (no body text or clauses found)")
+        preamble = [front.title]  # a file that is only a title line: its one line is still its text
+    clauses = _opening_clauses(front, preamble) + [_to_clause(node) for node in builder.nodes]
     self_title = normalize(front.title)
     references = []
     seen: set[tuple[str, str]] = set()
@@ -500,13 +522,18 @@ def parse_document(text: str, source: str, doc_id: str | None = None) -> Documen
         seen.add(key)
         references.append(ref)
     issuer = front.issuer or signature_issuer or _issuer_from_title(front.notice_title or front.title)
+    notes = list(recovered.notes)
+    if not issuer and ISSUER_SUFFIX_RE.search(recovered.site_source):
+        issuer = recovered.site_source
+        notes.append("发文机关取自网页的“来源”")
+    date = front.date or signature_date or _document_date_fallback(front, lines) or recovered.site_date
     return Document(
         doc_id=doc_id or _slug(source),
         source=source,
         title=front.title,
         doc_number=front.doc_number,
         issuer=issuer,
-        date=front.date or signature_date or _document_date_fallback(front, lines),
+        date=date,
         addressees=front.addressees,
         notice_title=front.notice_title,
         validity=front.validity,
@@ -515,17 +542,113 @@ def parse_document(text: str, source: str, doc_id: str | None = None) -> Documen
         references=tuple(references),
         truncated=truncated,
         clauses=tuple(clauses),
+        source_note=front.banner,
+        notes=tuple(notes) + _missing(front.doc_number, issuer, date, truncated),
     )
+
+
+def _missing(doc_number: str, issuer: str, date: str, truncated: bool) -> tuple[str, ...]:
+    """Notes on what the text does not state, so a reader knows what the metadata lacks."""
+    notes = [label for value, label in ((doc_number, "未找到文号"), (issuer, "未找到发文机关"), (date, "未找到日期")) if not value]
+    if truncated:
+        notes.append("原文不完整：来源只给出了部分正文")
+    return tuple(notes)
+
+
+def _opening_clauses(front: _Front, preamble: list[str]) -> list[Clause]:
+    """The notice wrapping a plan, and the text before the first numbered clause: one 序言, or for a long unnumbered
+    text (a news article, an interview) bounded paragraphs, each a clause of its own."""
+    clauses = []
+    if front.notice_lines:
+        clauses.append(
+            Clause(
+                id="notice",
+                number="",
+                path="通知",
+                heading=front.notice_title or "通知",
+                text="\n".join(front.notice_lines),
+                level=0,
+                heading_path=("通知",),
+                kind="notice",
+            )
+        )
+    if preamble and sum(len(line) for line in preamble) <= PREAMBLE_MAX_CHARS:
+        clauses.append(
+            Clause(
+                id="preamble",
+                number="",
+                path="序言",
+                heading="序言",
+                text="\n".join(preamble),
+                level=0,
+                heading_path=("序言",),
+                kind="preamble",
+            )
+        )
+    elif preamble:
+        clauses += _paragraph_clauses(preamble)
+    return clauses
+
+
+def _paragraph_clauses(lines: list[str]) -> list[Clause]:
+    """Paragraphs as clauses "第N段", none longer than about PARAGRAPH_MAX_CHARS: a longer one is cut at sentence ends.
+    In an interview ("问：…", "记者：…") each question heads the paragraph that asks it, and the answer's paragraphs
+    carry it in their heading path."""
+    pieces: list[tuple[str, str, str]] = []  # (heading, text, the question being answered)
+    question = ""
+    asking = False  # the last piece is a question waiting for its answer
+    for line in lines:
+        asked = QUESTION_LINE_RE.match(line)
+        if asked:
+            question = asked.group(1).strip()[:ARTICLE_HEADING_MAX_CHARS]
+        for n, part in enumerate(bounded(line, PARAGRAPH_MAX_CHARS)):
+            if asking and n == 0 and not asked:
+                # the answer's first part goes with the question it answers
+                heading, text, _ = pieces.pop()
+                pieces.append((heading, f"{text}\n{part}", question))
+            else:
+                pieces.append((question if asked and n == 0 else "", part, question))
+        asking = bool(asked)
+    return [
+        Clause(
+            id=f"p{n}",
+            number=f"第{n}段",
+            path=f"第{n}段",
+            heading=heading,
+            text=text,
+            level=0,
+            heading_path=(f"第{n}段", *([asked] if asked and asked != heading else [])),
+            kind="paragraph",
+        )
+        for n, (heading, text, asked) in enumerate(pieces, 1)
+    ]
+
+
+def bounded(text: str, limit: int) -> list[str]:
+    """The text cut at sentence ends into pieces of at most about `limit` characters (a longer sentence stands
+    alone); nothing is dropped."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in SENTENCE_PIECE_RE.findall(text):
+        if current and len(current) + len(sentence) > limit:
+            pieces.append(current)
+            current = ""
+        current += sentence
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def _consume_line(builder: _ClauseBuilder, preamble: list[str], line: str) -> None:
     chapter = CHAPTER_RE.match(line)
     if chapter:
         n = cn_to_int(chapter.group(1))
-        kind = chapter.group(2)
-        level = {"编": 1, "章": 2, "节": 3}[kind]
-        label = f"第{chapter.group(1)}{kind}"
-        builder.open(level, n, label + " ", chapter.group(3), path_label=label)
+        unit = chapter.group(2)
+        level = {"编": 1, "章": 2, "节": 3}[unit]
+        label = f"第{chapter.group(1)}{unit}"
+        builder.open(level, n, label + " ", chapter.group(3), path_label=label, kind="chapter")
         return
     article = ARTICLE_RE.match(line)
     if article:
@@ -538,12 +661,13 @@ def _consume_line(builder: _ClauseBuilder, preamble: list[str], line: str) -> No
             id=f"art{n}",
             number=label,
             path=label,
-            heading="",
+            heading=article_heading(body),
             level=4,
             parent=parent,
             ordinal=n,
             lines=[body] if body else [],
             heading_path=parent.heading_path + (label,),
+            kind="article",
         )
         builder.nodes.append(node)
         builder.current = node

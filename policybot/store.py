@@ -37,7 +37,7 @@ from policybot.errors import IndexCorrupt, IndexMismatch
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CURRENT = "CURRENT"
 LOCK = ".lock"
 MANIFEST = "manifest.json"
@@ -63,6 +63,7 @@ CLAUSE_FIELDS = (
     "lead_units",
     "responsible_units",
     "units_note",
+    "kind",
 )
 
 
@@ -136,6 +137,8 @@ def document_to_dict(doc: Document) -> dict:
         "references": [_reference_to_list(r) for r in doc.references],
         "truncated": doc.truncated,
         "source_url": doc.source_url,
+        "source_note": doc.source_note,
+        "notes": list(doc.notes),
     }
     meta["clauses"] = [[getattr(c, f) for f in CLAUSE_FIELDS] for c in doc.clauses]
     return meta
@@ -144,8 +147,8 @@ def document_to_dict(doc: Document) -> dict:
 def document_from_dict(data: dict) -> Document:
     """The inverse of document_to_dict."""
     clauses = tuple(
-        Clause(cid, number, path, heading, text, level, parent, tuple(hpath), tuple(lead), tuple(resp), note)
-        for cid, number, path, heading, text, level, parent, hpath, lead, resp, note in data["clauses"]
+        Clause(cid, number, path, heading, text, level, parent, tuple(hpath), tuple(lead), tuple(resp), note, kind)
+        for cid, number, path, heading, text, level, parent, hpath, lead, resp, note, kind in data["clauses"]
     )
     basis = data.get("validity_basis")
     return Document(
@@ -164,6 +167,8 @@ def document_from_dict(data: dict) -> Document:
         truncated=data["truncated"],
         clauses=clauses,
         source_url=data["source_url"],
+        source_note=data["source_note"],
+        notes=tuple(data["notes"]),
     )
 
 
