@@ -8,67 +8,66 @@ from dataclasses import dataclass, field, replace
 from policybot.catalog import Catalog
 from policybot.document import Clause, Document, normalize
 from policybot.duties import describe_duties
+from policybot.excerpt import best_excerpt, holds_wanted_fact, weighted_words
+from policybot.excerpt import sentences as excerpt_sentences
+from policybot.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found
 from policybot.intent import (
     DUTIES,
     FACT,
     LOOKUP,
     OTHER,
     SUPPORT,
-    SUPPORT_RE,
     WHO_LEADS,
     Question,
+    defined_term,
     duty_asked,
     is_about_document,
     might_ask_duties,
     name_removed,
     understand,
 )
+from policybot.query import question_words
 from policybot.retrieve import Hit, Retriever, SearchFilter
+from policybot.segment import WORD_RE
 
-# calibrated on bench/questions.jsonl (see README, "Answer quality"): below this the corpus holds no answer
+# calibrated on the tune half of the question sets (bench/calibrate.py): below this the corpus holds no answer
 MIN_CONFIDENCE = 0.35
+DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = 0.3, 0.35, 0.35
+DENSE_FLOOR, DENSE_SPAN = 0.80, 0.10
+RELATED_CREDIT = 0.6  # a clause that says a related word says this much of the asker's word
+MANNER_WEIGHT = 0.4  # an unknown verb or adjective ("舒心", "卡住") against an unknown noun ("公积金")
+FOREIGN_PLACE_FACTOR = 0.3
+MISSING_FACT_FACTOR = 0.5
 NEAREST_SHOWN = 3
-SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
-QUESTION_WORDS = frozenset(
-    [
-        "牵头",
-        "部门",
-        "单位",
-        "负责",
-        "怎么办",
-        "不能",
-        "是不是",
-        "哪个",
-        "哪些",
-        "什么",
-        "怎么",
-        "有没有",
-        "能不能",
-        "可以",
-        "哪里",
-        "多少",
-        "一下",
-        "方面",
-        "有关",
-        "问题",
-        "主要",
-        "内容",
-        "规定",
-        "这个",
-        "那个",
-        "哪条",
-        "不会",
-        "会不会",
-        "怎么样",
-        "如何",
-        "为什么",
-        "是否",
-    ]
-)
-# words every support heading shares ("加大…支持"): they say nothing about which clause is meant
-GENERIC_WORDS = frozenset(["支持", "政策", "措施", "加大", "优惠", "方面", "有关", "相关", "工作"])
+SEE_ALSO_CHARS = 60  # of each further clause's best sentence, under 另见
+KEEP_SHARE = 0.6  # further clauses cited beside the first: those scoring at least this share of its score
 PLACE_RE = re.compile(r"(省|市|县|区|州|北京|上海|天津|重庆|浙江|江苏|广东|贵州|贵阳|四川|云南|湖南|湖北)$")
 NOT_FOUND = "现有政策文件中没有找到与这个问题直接相关的规定。"
+# how an answer's first citation was chosen, besides search (finder's rules) and these
+DOC_NUMBER, DOCUMENT, METADATA, FOLLOW_UP, UNITS, NONE = "doc_number", "document", "metadata", "follow_up", "units", ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What speaks for a clause answering a question, and what against it."""
+
+    dense: float  # cosine of question and clause
+    known: float  # share of what the question asks about that the documents know (0..1, rare words weigh more)
+    said: float  # share of it the clause says
+    foreign_place: bool = False  # a place the documents never mention (贵阳市 in a 遵义 corpus)
+    fact_missing: bool = False  # asks for a number, date, phone or address the clause does not hold
+
+    def confidence(self, shares: tuple[float, float, float] | None = None) -> float:
+        """0..1: the evidence weighed (by the calibrated shares unless others are given)."""
+        dense_share, known_share, said_share = shares or (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE)
+        # e5 cosines crowd into 0.80..0.90; stretch that range to 0..1
+        dense_part = min(1.0, max(0.0, (self.dense - DENSE_FLOOR) / DENSE_SPAN))
+        score = dense_share * dense_part + known_share * self.known + said_share * self.said
+        if self.foreign_place:
+            score *= FOREIGN_PLACE_FACTOR
+        if self.fact_missing:
+            score *= MISSING_FACT_FACTOR
+        return round(score, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +85,7 @@ class Citation:
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
     nearest_only: bool = False
+    kind: str = ""  # the clause's kind (document.Clause.kind)
 
     @classmethod
     def from_hit(cls, hit: Hit, nearest_only: bool = False) -> Citation:
@@ -102,6 +102,7 @@ class Citation:
             lead_units=hit.lead_units,
             responsible_units=hit.responsible_units,
             nearest_only=nearest_only,
+            kind=hit.kind,
         )
 
     def to_json(self) -> dict:
@@ -124,7 +125,9 @@ class Citation:
     def label(self) -> str:
         """'《title》（文号）三（二）着力强化规划引领' — how a civil servant cites it."""
         number = f"（{self.doc_number}）" if self.doc_number else ""
-        heading = "" if self.clause_id == "notice" or self.heading == self.clause_path else self.heading
+        # an article's or paragraph's "heading" is its own opening, quoted right after the label anyway
+        titled = self.kind not in ("article", "paragraph", "notice", "preamble")
+        heading = self.heading if titled and self.heading != self.clause_path else ""
         return f"《{self.doc_title}》{number}{self.clause_path}{heading}"
 
 
@@ -141,6 +144,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     confidence: float = 0.0
     note: str = ""
+    decided_by: str = ""  # what chose the first citation: search, or a rule with stronger evidence
 
     def to_json(self) -> dict:
         """The JSON the CLI prints for `policybot ask`."""
@@ -154,6 +158,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "confidence": round(self.confidence, 3),
             "note": self.note,
+            "decided_by": self.decided_by,
         }
 
 
@@ -176,7 +181,7 @@ class Conversation:
 
 def sentences(text: str) -> list[str]:
     """The sentences of a clause, in order."""
-    return [s.strip() for s in SENTENCE_RE.findall(text) if s.strip()]
+    return [s.strip() for s in excerpt_sentences(text) if s.strip()]
 
 
 def units_sentence(lead: tuple[str, ...], responsible: tuple[str, ...]) -> str:
@@ -190,32 +195,37 @@ def units_sentence(lead: tuple[str, ...], responsible: tuple[str, ...]) -> str:
 
 
 class Answerer:
-    """Answers questions from one retriever's index; never states what no clause says."""
+    """Answers questions from one index through its finder; never states what no clause says."""
 
-    def __init__(
-        self, retriever: Retriever, min_confidence: float = MIN_CONFIDENCE, catalog: Catalog | None = None
-    ) -> None:
-        self.retriever = retriever
+    def __init__(self, finder: Finder, min_confidence: float = MIN_CONFIDENCE) -> None:
+        self.finder = finder
         self.min_confidence = min_confidence
-        self.catalog = catalog or Catalog(retriever.index.documents)
+        index = finder.retriever.index
+        self._vocab = index.vocab
+        idf = index.bm25.idf
+        # a word the documents never use is as telling as the rarest one they do
+        self._unknown_idf = float(idf.max()) + 1.0 if len(idf) else 1.0
+
+    @property
+    def retriever(self) -> Retriever:
+        """The hybrid search under the finder."""
+        return self.finder.retriever
+
+    @property
+    def catalog(self) -> Catalog:
+        """Exact lookups over the indexed documents."""
+        return self.finder.catalog
 
     @property
     def documents(self) -> dict[str, Document]:
         """The documents in the index, by id."""
-        return self.retriever.index.documents
+        return self.finder.documents
 
     def ask(self, text: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:
         """Answer one question, using the conversation for follow-ups when given."""
         question = understand(text)
         question = self._resolve_follow_up(question, conversation)
         question, flt = self._scoped(question, conversation, flt or SearchFilter())
-        handler = {
-            WHO_LEADS: self._who_leads,
-            LOOKUP: self._lookup,
-            FACT: self._fact,
-            SUPPORT: self._support,
-            OTHER: self._other,
-        }[question.intent]
         duties = self._duties_asked(question, flt)
         if duties is not None:
             answer = duties
@@ -224,10 +234,19 @@ class Answerer:
                 question, self.documents[flt.doc_ids[0]]
             )
         else:
+            handler = {
+                WHO_LEADS: self._who_leads,
+                LOOKUP: self._lookup,
+                FACT: self._fact,
+                SUPPORT: self._retrieved_answer,
+                OTHER: self._retrieved_answer,
+            }[question.intent]
             answer = handler(question, conversation, flt)
         if conversation is not None:
             conversation.remember(answer)
         return answer
+
+    # --- what the question leans on ------------------------------------------------------------------------------
 
     def _duties_asked(self, q: Question, flt: SearchFilter) -> Answer | None:
         """For "市财政局牵头哪些工作？": the clauses naming the unit as 牵头单位 or 责任单位 (None for other questions)."""
@@ -252,6 +271,7 @@ class Answerer:
             found=bool(duties.cited),
             citations=tuple(Citation.from_hit(h) for h in duties.cited),
             confidence=1.0 if duties.cited else 0.0,
+            decided_by=UNITS,
         )
 
     def _resolve_follow_up(self, q: Question, conversation: Conversation | None) -> Question:
@@ -285,33 +305,79 @@ class Answerer:
             and is_about_document(name_removed(q.text, q.doc_name))
         )
 
-    # --- retrieval helpers -------------------------------------------------
+    # --- how sure, and what to quote ---------------------------------------------------------------------------
 
-    def _search(self, query: str, flt: SearchFilter, k: int = 8) -> list[Hit]:
-        return self.retriever.search(query, k=k, flt=flt).hits
+    def idf(self, word: str) -> float:
+        """How telling a word is in these documents (BM25's idf; a word they never use counts as the rarest)."""
+        term = self._vocab.get(word.lower())
+        return float(self.retriever.index.bm25.idf[term]) if term is not None else self._unknown_idf
 
-    def confidence(self, query: str, hit: Hit) -> float:
-        """How sure we are that a hit answers the query, 0..1: words shared with the clause and the corpus, and
-        dense similarity; a place the corpus never mentions (贵阳市 in a 遵义 corpus) means the question is elsewhere."""
-        words = [t for t in self.retriever.segmenter.cut(query) if len(t) >= 2 and t not in QUESTION_WORDS]
-        if not words:
-            return 0.0
+    def _asked_words(self, q: Question) -> list[str]:
+        return [w for w, _ in self._asked(q)]
+
+    def _asked(self, q: Question) -> list[tuple[str, float]]:
+        """What the question asks about, each word with how much it tells: rare words more, and among words the
+        documents never use, names of things (nouns) more than ways of saying (verbs, adjectives, idioms)."""
+        segmenter = self.retriever.segmenter
+        drop = question_words(q.intent) | segmenter.stopwords
+        asked = []
+        for word, flag in segmenter.tagged(q.topic or q.search_text):
+            if word in drop or not (len(word) >= 2 or "\u4e00" <= word <= "\u9fff") or not WORD_RE.search(word):
+                continue
+            if word not in self._vocab:
+                # "融资难" is a word of its own to jieba: what the documents know of it is its part "融资"
+                parts = [t for t in segmenter.tokens(word) if t != word and len(t) >= 2 and t in self._vocab]
+                if parts:
+                    asked += [(part, self.idf(part)) for part in parts]
+                    continue
+            weight = self.idf(word)
+            if word not in self._vocab and not flag.startswith(("n", "eng")):
+                weight *= MANNER_WEIGHT
+            asked.append((word, weight))
+        return asked
+
+    def confidence(self, q: Question, hit: Hit) -> float:
+        """How sure we are that a hit answers the question, 0..1 (see Evidence)."""
+        return self.evidence(q, hit).confidence()
+
+    def evidence(self, q: Question, hit: Hit) -> Evidence:
+        """What speaks for a hit answering the question: how much of what it asks about the documents know and the
+        clause says (in its words or in related ones), dense similarity, and what speaks against it."""
+        asked = self._asked(q)
+        synonyms = self.finder.builder.synonyms
         clause_text = normalize(f"{hit.heading}{hit.text}").lower()
-        overlap = sum(t in clause_text for t in words) / len(words)
-        vocab = self.retriever.index.bm25.vocab_dict
-        coverage = sum(t in vocab for t in words) / len(words)
-        dense = hit.dense_score or self.retriever.dense_similarity(query, hit.doc_id, hit.clause_id)
-        # e5 cosines crowd into 0.80..0.90; stretch that range to 0..1
-        dense_part = min(1.0, max(0.0, (dense - 0.80) / 0.10))
-        score = 0.3 * dense_part + 0.35 * coverage + 0.35 * overlap
-        if self._foreign_places(query):
-            score *= 0.3
-        return round(score, 4)
+        total = known = said = 0.0
+        for word, weight in asked:
+            related = synonyms.expand([word], self._vocab) if synonyms is not None else []
+            total += weight
+            known += weight if word in self._vocab or related else 0.0
+            if word in clause_text:
+                said += weight
+            elif any(r in clause_text for r in related):
+                said += RELATED_CREDIT * weight
+        query = self.finder.query_for(q)
+        dense = hit.dense_score or self.retriever.dense_similarity(query.text, hit.doc_id, hit.clause_id)
+        return Evidence(
+            dense=dense,
+            known=known / total if total else 0.0,
+            said=said / total if total else 0.0,
+            foreign_place=bool(self._foreign_places(q.search_text)),
+            fact_missing=not holds_wanted_fact(q.text, hit.text),
+        )
 
     def _foreign_places(self, query: str) -> list[str]:
         places = [w for w in self.retriever.segmenter.places(query) if PLACE_RE.search(w)]
-        vocab = self.retriever.index.bm25.vocab_dict
+        vocab = self._vocab
         return [p for p in places if p.lower() not in vocab and normalize(p).rstrip("省市县区州") not in vocab]
+
+    def _excerpt(self, q: Question, hit: Hit, limit: int | None = None) -> str:
+        """The sentences of the hit's clause that answer the question, with … where the clause goes on."""
+        query = self.finder.query_for(q)
+        words = weighted_words(self._asked_words(q), query.expansions, self.idf)
+        kwargs = {"limit": limit} if limit else {}
+        return best_excerpt(hit.text, q.text, words, hit.window, defined_term(q.search_text), **kwargs).shown
+
+    # --- answers ---------------------------------------------------------------------------------------------------
 
     def _refuse(self, q: Question, hits: list[Hit], intent: str, confidence: float) -> Answer:
         nearest = tuple(Citation.from_hit(h, nearest_only=True) for h in hits[:NEAREST_SHOWN])
@@ -319,63 +385,100 @@ class Answerer:
         if nearest:
             text += "以下是最接近的条款，仅供参考，不能作为依据。"
         return Answer(
-            question=q.text, answer=text, intent=intent, found=False, citations=nearest, confidence=confidence
+            question=q.text,
+            answer=text,
+            intent=intent,
+            found=False,
+            citations=nearest,
+            confidence=confidence,
+            decided_by=NONE,
         )
 
-    def _confident_hits(self, q: Question, hits: list[Hit]) -> tuple[list[Hit], float]:
-        if not hits:
-            return [], 0.0
-        top = self.confidence(q.topic or q.text, hits[0])
-        if top < self.min_confidence:
-            return [], top
-        kept = [hits[0]] + [h for h in hits[1:] if h.score >= 0.6 * hits[0].score]
-        return kept, top
+    def _quote_answer(
+        self, q: Question, hits: list[Hit], intent: str, confidence: float, decided_by: str, lead: str = ""
+    ) -> Answer:
+        """The first clause's answering sentences under its citation, then a short excerpt of each further one."""
+        first = hits[0]
+        text = (lead or f"{Citation.from_hit(first).label}：") + self._excerpt(q, first)
+        if len(hits) > 1:
+            text += "\n另见：" + "；".join(
+                f"{h.clause_path}{h.heading if h.kind != 'article' else ''}「{self._excerpt(q, h, SEE_ALSO_CHARS)}」"
+                for h in hits[1:]
+            )
+        return Answer(
+            question=q.text,
+            answer=text,
+            intent=intent,
+            found=True,
+            lead_units=first.lead_units,
+            responsible_units=first.responsible_units,
+            citations=tuple(Citation.from_hit(h) for h in hits),
+            confidence=confidence,
+            decided_by=decided_by,
+        )
 
-    # --- intents -----------------------------------------------------------
+    def _retrieved_answer(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
+        """The answer from what search finds first (or what the question names exactly), or an honest refusal."""
+        found = self.finder.find(q, k=8, flt=flt)
+        return self._found_answer(q, found, q.intent)
+
+    def _found_answer(self, q: Question, found: Found, intent: str) -> Answer:
+        hits = found.hits
+        if not hits:
+            return self._refuse(q, [], intent, 0.0)
+        if found.decided_by != SEARCH:
+            kept = hits[: max(found.pinned, 1)]
+            return self._quote_answer(q, kept[:3], intent, 1.0, found.decided_by, self._many_matches(kept))
+        confidence = self.confidence(q, hits[0])
+        if confidence < self.min_confidence:
+            return self._refuse(q, hits, intent, confidence)
+        kept = [hits[0]] + [h for h in hits[1:] if h.score >= KEEP_SHARE * hits[0].score]
+        return self._quote_answer(q, kept[:3], intent, confidence, SEARCH)
 
     def _who_leads(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
-        clause_hit = None
-        confidence = 1.0
+        """Who leads a task: the lead and responsible units the parser read from the clause, never guessed."""
         if q.deictic and conv is not None and conv.last_citation is not None and len(q.topic) <= 10:
             last = conv.last_citation
-            clause_hit = self.retriever.make_hit(last.doc_id, last.clause_id, last.score)
-        elif q.path:
-            found = self._clauses_by_path(q.path, flt)
-            if len({h.doc_id for h in found}) > 1:
-                return self._who_leads_in_each(q, found)
-            clause_hit = found[0] if found else None
-        if clause_hit is None:
-            named = [h for h in self._clauses_named_in(q, flt) if h.lead_units or h.responsible_units]
-            if len({h.doc_id for h in named}) > 1:
-                return self._who_leads_in_each(q, named, what=f"「{named[0].heading}」")
-            clause_hit = named[0] if named else None
-        if clause_hit is None:
-            hits = self._search(q.search_text, flt)
-            with_units = [h for h in hits if h.lead_units or h.responsible_units]
-            if not with_units:
-                return self._refuse(q, hits, WHO_LEADS, self.confidence(q.topic, hits[0]) if hits else 0.0)
-            clause_hit = with_units[0]
-            confidence = self.confidence(q.topic, clause_hit)
+            return self._units_answer(q, self.retriever.make_hit(last.doc_id, last.clause_id, last.score), FOLLOW_UP)
+        if q.path:
+            at = self._clauses_by_path(q.path, flt)
+            if len({h.doc_id for h in at}) > 1:
+                return self._who_leads_in_each(q, at)
+            if at:
+                return self._units_answer(q, at[0], CLAUSE_NUMBER)
+        found = self.finder.find(q, k=8, flt=replace(flt, with_units=True))
+        named = found.hits[: found.pinned]
+        if found.decided_by == HEADING and len({h.doc_id for h in named}) > 1:
+            return self._who_leads_in_each(q, named, what=f"「{named[0].heading}」")
+        if not found.hits:
+            plain = self.finder.find(q, k=NEAREST_SHOWN, flt=flt)
+            return self._refuse(q, plain.hits, WHO_LEADS, 0.0)
+        confidence = 1.0
+        if found.decided_by == SEARCH:
+            confidence = self.confidence(q, found.hits[0])
             if confidence < self.min_confidence:
-                return self._refuse(q, hits, WHO_LEADS, confidence)
-        citation = Citation.from_hit(clause_hit)
-        where = f"《{clause_hit.doc_title}》{clause_hit.clause_path}「{clause_hit.heading or clause_hit.text[:20]}」"
-        if not (clause_hit.lead_units or clause_hit.responsible_units):
+                return self._refuse(q, found.hits, WHO_LEADS, confidence)
+        return self._units_answer(q, found.hits[0], found.decided_by, confidence)
+
+    def _units_answer(self, q: Question, hit: Hit, decided_by: str, confidence: float = 1.0) -> Answer:
+        where = f"《{hit.doc_title}》{hit.clause_path}「{hit.heading or hit.text[:20]}」"
+        if not (hit.lead_units or hit.responsible_units):
             text = f"{where}没有写明牵头单位或责任单位。"
         else:
-            lead = "、".join(clause_hit.lead_units) or "（未写明）"
+            lead = "、".join(hit.lead_units) or "（未写明）"
             text = f"{where}由{lead}牵头。"
-            if clause_hit.responsible_units:
-                text += f"责任单位：{'、'.join(clause_hit.responsible_units)}。"
+            if hit.responsible_units:
+                text += f"责任单位：{'、'.join(hit.responsible_units)}。"
         return Answer(
             question=q.text,
             answer=text,
             intent=WHO_LEADS,
             found=True,
-            lead_units=clause_hit.lead_units,
-            responsible_units=clause_hit.responsible_units,
-            citations=(citation,),
+            lead_units=hit.lead_units,
+            responsible_units=hit.responsible_units,
+            citations=(Citation.from_hit(hit),),
             confidence=confidence,
+            decided_by=decided_by,
         )
 
     def _who_leads_in_each(self, q: Question, hits: list[Hit], what: str = "") -> Answer:
@@ -396,35 +499,14 @@ class Answerer:
             found=True,
             citations=tuple(Citation.from_hit(h) for h in shown),
             confidence=1.0,
+            decided_by=CLAUSE_NUMBER if q.path else HEADING,
         )
 
     def _clauses_by_path(self, path: str, flt: SearchFilter) -> list[Hit]:
         return [self.retriever.make_hit(d, c, 1.0) for d, c in self.catalog.clauses_at(path, flt.doc_ids)]
 
-    def _clauses_named_in(self, q: Question, flt: SearchFilter) -> list[Hit]:
-        keys = self.catalog.clauses_named_in(q.search_text, flt.doc_ids)
-        return [self.retriever.make_hit(d, c, 1.0) for d, c in keys]
-
     def _clauses_by_heading(self, topic: str, flt: SearchFilter) -> list[Hit]:
         return [self.retriever.make_hit(d, c, 1.0) for d, c in self.catalog.clauses_headed(topic, flt.doc_ids)]
-
-    def _quote_answer(self, q: Question, hits: list[Hit], intent: str, confidence: float, lead: str = "") -> Answer:
-        citations = tuple(Citation.from_hit(h) for h in hits)
-        first = hits[0]
-        body = first.text if len(first.text) <= 160 else "".join(sentences(first.text)[:3])
-        text = (lead or f"{Citation.from_hit(first).label}：") + body
-        if len(hits) > 1:
-            text += "\n另见：" + "；".join(f"{h.clause_path}{h.heading}" for h in hits[1:])
-        return Answer(
-            question=q.text,
-            answer=text,
-            intent=intent,
-            found=True,
-            lead_units=first.lead_units,
-            responsible_units=first.responsible_units,
-            citations=citations,
-            confidence=confidence,
-        )
 
     def _lookup(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
         if q.doc_number:
@@ -432,18 +514,18 @@ class Answerer:
             if doc is not None:
                 return self._outline_answer(q, doc)
         hits: list[Hit] = []
+        rule = CLAUSE_NUMBER
         if q.path or q.article:
             hits = self._clauses_by_path(q.path or q.article, flt)
         if not hits:
-            hits = self._clauses_by_heading(q.topic, flt)
+            hits, rule = self._clauses_by_heading(q.topic, flt), HEADING
         if hits:
-            answer = self._quote_answer(q, hits[:5], LOOKUP, 1.0, lead=self._many_matches(q, hits))
-            return answer
+            return self._quote_answer(q, hits[:5], LOOKUP, 1.0, rule, lead=self._many_matches(hits))
         if q.doc_number:
             return self._refuse(q, [], LOOKUP, 0.0)
-        return self._retrieved_answer(q, flt, LOOKUP)
+        return self._found_answer(q, self.finder.find(q, k=8, flt=flt), LOOKUP)
 
-    def _many_matches(self, q: Question, hits: list[Hit]) -> str:
+    def _many_matches(self, hits: list[Hit]) -> str:
         """What to say before the first of several clauses that share a number or heading."""
         first = f"{Citation.from_hit(hits[0]).label}："
         if len(hits) == 1:
@@ -462,22 +544,26 @@ class Answerer:
 
     def _outline_answer(self, q: Question, doc: Document) -> Answer:
         tops = [f"{c.number}{c.heading}" for c in doc.clauses if c.level == 1]
-        meta = f"《{doc.title}》（{doc.doc_number}），{doc.issuer}，{doc.date}印发，{doc.validity}。"
+        meta = "，".join(x for x in (f"《{doc.title}》" + (f"（{doc.doc_number}）" if doc.doc_number else ""), doc.issuer,
+                                      f"{doc.date}印发" if doc.date else "", doc.validity) if x) + "。"  # fmt: skip
         text = meta + ("主要内容：" + "；".join(tops) + "。" if tops else "")
-        first = next((c for c in doc.clauses if c.id in ("notice", "preamble")), doc.clauses[0])
+        first = next((c for c in doc.clauses if c.kind in ("notice", "preamble", "paragraph")), doc.clauses[0])
         hit = self.retriever.make_hit(doc.doc_id, first.id, 1.0)
         return Answer(
-            question=q.text, answer=text, intent=LOOKUP, found=True, citations=(Citation.from_hit(hit),), confidence=1.0
+            question=q.text,
+            answer=text,
+            intent=LOOKUP,
+            found=True,
+            citations=(Citation.from_hit(hit),),
+            confidence=1.0,
+            decided_by=DOC_NUMBER if q.doc_number else DOCUMENT,
         )
 
     def _fact(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
         meta = self._metadata_fact(q, flt)
         if meta is not None:
             return meta
-        heading_hits = self._clauses_by_heading(q.topic, flt) if len(q.topic) <= 8 else []
-        if heading_hits:
-            return self._quote_answer(q, heading_hits[:3], FACT, 1.0)
-        return self._retrieved_answer(q, flt, FACT, key_sentence=True)
+        return self._retrieved_answer(q, conv, flt)
 
     def _metadata_fact(self, q: Question, flt: SearchFilter) -> Answer | None:
         norm = normalize(q.text)
@@ -500,8 +586,7 @@ class Answerer:
                 q, doc, None, f"《{doc.title}》的发文机关是{doc.issuer}（{doc.doc_number}，{doc.date}）。"
             )
         if re.search(r"还有效|是否有效|有效期|失效|废止", norm):
-            note = f"（{doc.validity_note}）" if doc.validity_note else ""
-            return self._meta_answer(q, doc, None, f"《{doc.title}》的效力状态：{doc.validity}{note}。")
+            return self._meta_answer(q, doc, None, validity_sentence(doc))
         if re.search(r"文号", norm) and doc.doc_number:
             return self._meta_answer(q, doc, None, f"《{doc.title}》的文号是{doc.doc_number}。")
         if re.search(r"发给|主送|哪些地方|印发给", norm) and doc.addressees:
@@ -512,60 +597,21 @@ class Answerer:
         clause = clause or next((c for c in doc.clauses if c.id == "notice"), doc.clauses[0])
         hit = self.retriever.make_hit(doc.doc_id, clause.id, 1.0)
         return Answer(
-            question=q.text, answer=text, intent=FACT, found=True, citations=(Citation.from_hit(hit),), confidence=1.0
+            question=q.text,
+            answer=text,
+            intent=FACT,
+            found=True,
+            citations=(Citation.from_hit(hit),),
+            confidence=1.0,
+            decided_by=METADATA,
         )
 
-    def _support(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
-        return self._retrieved_answer(q, flt, SUPPORT)
 
-    def _other(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
-        heading_hits = self._clauses_by_heading(q.topic, flt) if len(q.topic) <= 8 else []
-        if heading_hits:
-            return self._quote_answer(q, heading_hits[:3], LOOKUP, 1.0)
-        return self._retrieved_answer(q, flt, OTHER)
-
-    def _retrieved_answer(self, q: Question, flt: SearchFilter, intent: str, key_sentence: bool = False) -> Answer:
-        hits = self._search(q.search_text, flt)
-        kept, confidence = self._confident_hits(q, hits)
-        if not kept:
-            return self._refuse(q, hits, intent, confidence)
-        kept = self._heading_first(q, kept)[:3]
-        lead = ""
-        if key_sentence:
-            best = self._key_sentence(q, kept[0])
-            if best:
-                lead = f"{best}\n（{Citation.from_hit(kept[0]).label}）原文："
-        answer = self._quote_answer(q, kept, intent, confidence, lead=lead)
-        return answer
-
-    def _heading_first(self, q: Question, hits: list[Hit]) -> list[Hit]:
-        """Among confident hits, a clause whose heading names the topic ("人才" → 加大人才支持) goes first."""
-        words = [
-            t for t in self.retriever.segmenter.cut(q.topic) if len(t) >= 2 and t not in QUESTION_WORDS | GENERIC_WORDS
-        ]
-        # the kind of support asked for (用地, 融资, 减免…) says more about the clause than who asks (小微企业)
-        weight = {w: 2 if SUPPORT_RE.search(w) else 1 for w in words}
-        return sorted(hits, key=lambda h: -sum(weight[w] for w in words if w in normalize(h.heading)))
-
-    def _key_sentence(self, q: Question, hit: Hit) -> str:
-        """The sentence of the clause that carries the fact asked for (a number, a year, a definition)."""
-        tokens = [t for t in self.retriever.segmenter.cut(q.topic) if len(t) >= 2]
-        norm_q = normalize(q.text)
-        want_number = bool(re.search(r"多少|几|比例|百分", norm_q))
-        want_date = bool(re.search(r"什么时候|何时|哪一?年|期限|时限|年底|啥时候", norm_q))
-        want_definition = bool(re.search(r"什么是|是什么|指什么|定义|含义|区别", norm_q))
-        term = re.search(r"什么(?:是|叫)(.+)$|^(.+?)(?:是什么|指什么|的定义|的含义)", norm_q.rstrip("？?"))
-        defined = next((g for g in term.groups() if g), "") if term else ""
-        best, best_score = "", 0.0
-        for s in sentences(hit.text):
-            ns = normalize(s)
-            score = sum(1 for t in tokens if t in ns)
-            if want_number and re.search(r"\d", ns):
-                score += 2
-            if want_date and re.search(r"\d{4}年|年底|年内", ns):
-                score += 2
-            if want_definition and defined and ns.startswith(defined + "是"):
-                score += 5
-            if score > best_score:
-                best, best_score = s, score
-        return best
+def validity_sentence(doc: Document) -> str:
+    """The document's validity and where it comes from; a site's banner is named as the site's, not quoted."""
+    basis = doc.validity_basis
+    source = doc.validity_note
+    if basis is not None:
+        cited = f"《{basis.title}》" + (f"（{basis.doc_number}）" if basis.doc_number else "")
+        source = f"{source}，依据{cited}" if source else f"依据{cited}"
+    return f"《{doc.title}》的效力状态：{doc.validity}" + (f"（{source}）" if source else "") + "。"

@@ -167,6 +167,14 @@ class BM25Index:
                 scores[rows] += weight * (tf / (self.norm[rows] + tf))
         return scores
 
+    def get_weighted_scores(self, groups: list[tuple[list[str], float]]) -> np.ndarray:
+        """The BM25 score of every row for groups of query tokens, each group's scores times its weight."""
+        scores = np.zeros(self.rows, np.float32)
+        for tokens, weight in groups:
+            if tokens:
+                scores += np.float32(weight) * self.get_scores(tokens)
+        return scores
+
     def _postings(self, term: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
         rows, tf = self.base.of(term)
         if self.patch is not None:

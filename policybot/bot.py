@@ -19,6 +19,7 @@ from policybot.corpus import FileDigests, is_supported, meta_name, meta_path, re
 from policybot.document import Document
 from policybot.embed import Embedder, load_embedder
 from policybot.errors import DocumentError, InputError, PolicyBotError
+from policybot.finder import Finder
 from policybot.index import (
     BuildReport,
     PolicyIndex,
@@ -30,6 +31,7 @@ from policybot.index import (
 )
 from policybot.intent import in_simplified, is_about_document, name_removed, without_name
 from policybot.loaders import SUPPORTED_SUFFIXES
+from policybot.query import QueryBuilder, Synonyms
 from policybot.retrieve import Retriever, SearchFilter, SearchResult
 from policybot.segment import Segmenter
 from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
@@ -130,7 +132,9 @@ class PolicyBot:
         self._embedder: Embedder | None = None
         self._index: PolicyIndex | None = None
         self._retriever: Retriever | None = None
+        self._finder: Finder | None = None
         self._answerer: Answerer | None = None
+        self._synonyms: Synonyms | None = None
         self._load_lock = threading.RLock()
         self._digests = FileDigests()
 
@@ -153,6 +157,20 @@ class PolicyBot:
                 if self._embedder is None:
                     self._embedder = load_embedder(self.settings.embedder)
         return self._embedder
+
+    @property
+    def synonyms(self) -> Synonyms | None:
+        """Related words for queries (None when POLICYBOT_SYNONYMS=off)."""
+        if self._synonyms is None and self.settings.synonyms != "off":
+            self._synonyms = Synonyms(use_cilin=self.settings.synonyms != "domain")
+        return self._synonyms
+
+    @property
+    def finder(self) -> Finder:
+        """The search behind the search tab and every answer."""
+        self._ensure_loaded()
+        assert self._finder is not None
+        return self._finder
 
     @property
     def is_loaded(self) -> bool:
@@ -206,9 +224,10 @@ class PolicyBot:
             retriever = Retriever(index, self.segmenter, self.embedder, fusion=self.settings.fusion)
             # documents unchanged since the last index keep their catalog entries
             catalog = Catalog(index.documents, self._answerer.catalog if self._answerer is not None else None)
+            finder = Finder(retriever, catalog, QueryBuilder(self.segmenter, self.synonyms, index.vocab))
             # the answerer last: once it is set, everything a question needs is
-            self._index, self._retriever = index, retriever
-            self._answerer = Answerer(retriever, catalog=catalog)
+            self._index, self._retriever, self._finder = index, retriever, finder
+            self._answerer = Answerer(finder)
         # the index is a few hundred thousand long-lived objects: left to the cyclic collector, each full
         # collection walks them all (0.4 s at 100 k chunks, in the middle of an update or a question). Frozen,
         # they are skipped; they hold no reference cycles, so an old index is still freed when it is dropped.
@@ -307,7 +326,14 @@ class PolicyBot:
                 return self.retriever.opening(query, doc_id, k)
             flt = dataclasses.replace(flt, doc_ids=(doc_id,))
             query = without_name(query, name)
-        return self.retriever.search(query, k=k, flt=flt)
+        found = self.finder.find(query, k=k, flt=flt)
+        return SearchResult(
+            hits=found.hits,
+            took_ms=found.took_ms,
+            query_tokens=[t for group, _ in found.query.keywords for t in group],
+            stages=found.stages,
+            decided_by=found.decided_by,
+        )
 
     def ask(self, question: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:
         """A grounded answer with citations (rephrased by the LLM when one is configured)."""

@@ -49,6 +49,7 @@ class _Entries:
     paths: tuple[tuple[str, str], ...]  # (normalised path, clause id)
     headings: tuple[tuple[str, str], ...]  # (normalised heading, clause id)
     units: tuple[tuple[str, str, str], ...]  # (normalised unit, clause id, LEAD or RESPONSIBLE)
+    terms: tuple[tuple[str, str], ...]  # (normalised term, clause id): the clause says what the term is
     clause_order: dict[str, int] = field(hash=False, compare=False)
 
 
@@ -62,8 +63,9 @@ def _entries(doc: Document) -> _Entries:
         headings=tuple(
             (heading, c.id)
             for c in doc.clauses
-            if c.id not in OPENING_CLAUSES and len(heading := normalize(c.heading).replace("\n", "")) >= 2
+            if c.titled and c.id not in OPENING_CLAUSES and len(heading := normalize(c.heading).replace("\n", "")) >= 2
         ),
+        terms=tuple((term, c.id) for c in doc.clauses for term in defined_terms(c.text)),
         units=tuple(
             (normalize(unit), c.id, role)
             for c in doc.clauses
@@ -72,6 +74,19 @@ def _entries(doc: Document) -> _Entries:
         ),
         clause_order={c.id: i for i, c in enumerate(doc.clauses)},
     )
+
+
+# how a text says what a term is: "本法所称用人单位，是指…", "劳务派遣是指…", "特色小镇是在几平方公里土地上…"
+DEFINITION_RES = (
+    re.compile(r"所称[“\"]?([^，,。；;：:“”\"]{2,20}?)[”\"]?[，,]?(?:是指|指的是|系指|包括)"),
+    re.compile(r"(?:^|[。；;\n])[“\"]?([^，,。；;：:“”\"\n（(]{2,16}?)[”\"]?[，,]?(?:是指|指的是|系指)"),
+    re.compile(r"(?:^|[。；;\n])([^，,。；;：:“”\"\n（(这那其此本我要应该各对在按为把由如]{1}[^，,。；;：:“”\"\n（(]{1,11}?)是(?!指|否|不|由|为了)[^。；;]{6,}"),
+)
+
+
+def defined_terms(text: str) -> set[str]:
+    """The terms a clause defines, normalised."""
+    return {normalize(m.group(1)) for regex in DEFINITION_RES for m in regex.finditer(text)}
 
 
 def _aliases(unit: str) -> set[str]:
@@ -110,6 +125,7 @@ class Catalog:
         self._by_path: ByDocument = {}  # entries (doc_id, clause_id)
         self._by_heading: ByDocument = {}  # entries (doc_id, clause_id)
         self._by_unit: ByDocument = {}  # entries (doc_id, clause_id, role)
+        self._by_term: ByDocument = {}  # entries (doc_id, clause_id)
         for doc_id in self._entries:
             self._add(doc_id)
 
@@ -124,6 +140,8 @@ class Catalog:
             self._by_heading.setdefault(heading, {}).setdefault(doc_id, []).append((doc_id, clause_id))
         for unit, clause_id, role in entries.units:
             self._by_unit.setdefault(unit, {}).setdefault(doc_id, []).append((doc_id, clause_id, role))
+        for term, clause_id in entries.terms:
+            self._by_term.setdefault(term, {}).setdefault(doc_id, []).append((doc_id, clause_id))
 
     def _patch(self, previous: Catalog, changed: set[str]) -> None:
         """The previous catalog without the changed documents' old entries, plus their new ones."""
@@ -132,14 +150,21 @@ class Catalog:
         self._by_path = dict(previous._by_path)
         self._by_heading = dict(previous._by_heading)
         self._by_unit = dict(previous._by_unit)
-        touched_paths, touched_headings, touched_units = set(), set(), set()
+        self._by_term = dict(previous._by_term)
+        touched_paths, touched_headings, touched_units, touched_terms = set(), set(), set(), set()
         for doc_id in changed:
             for old_or_new in (previous._entries.get(doc_id), self._entries.get(doc_id)):
                 if old_or_new is not None:
                     touched_paths.update(p for p, _ in old_or_new.paths)
                     touched_headings.update(h for h, _ in old_or_new.headings)
                     touched_units.update(u for u, _, _ in old_or_new.units)
-        tables = ((self._by_path, touched_paths), (self._by_heading, touched_headings), (self._by_unit, touched_units))
+                    touched_terms.update(t for t, _ in old_or_new.terms)
+        tables = (
+            (self._by_path, touched_paths),
+            (self._by_heading, touched_headings),
+            (self._by_unit, touched_units),
+            (self._by_term, touched_terms),
+        )
         for table, touched in tables:
             for key in touched:
                 # a copy: the previous catalog may still be answering a question with the original
@@ -229,6 +254,10 @@ class Catalog:
         for heading in headings:
             keys += self._in_reading_order(_entries_under(self._by_heading, [heading], doc_ids), doc_ids)
         return keys
+
+    def clauses_defining(self, term: str, doc_ids: Iterable[str] = ()) -> list[ClauseKey]:
+        """Clauses that say what the term is ("…是指…"), in reading order."""
+        return self._in_reading_order(_entries_under(self._by_term, [normalize(term)], doc_ids), doc_ids)
 
     def units_in(self, text: str) -> list[tuple[str, list[str]]]:
         """The units the text mentions: (the name as written, the units as the documents name them), longest

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from policybot.document import Clause, Document
 
 WINDOW_CHARS = 260
+# a clause's own heading counts this many times in its chunks' bags of words (field weighting, as BM25F or a search
+# engine's title^N): a question naming "金融支持" means the clause headed so more than one that mentions it once
+HEADING_WEIGHT = 3
 # changes whenever chunk_document would cut the same document differently: an index built by another cut is re-chunked
-CHUNKER_ID = f"sentence-windows-{WINDOW_CHARS}-v1"
+CHUNKER_ID = f"sentence-windows-{WINDOW_CHARS}-heading{HEADING_WEIGHT}-v2"
 SENTENCE_RE = re.compile(r"[^。；;！!？?\n]*[。；;！!？?\n]?")
 
 
@@ -24,11 +27,19 @@ class Chunk:
     part: int
     text: str
     context: str
+    heading: str = ""  # the clause's own title, weighted above body words for BM25
 
     @property
     def search_text(self) -> str:
         """What is embedded and tokenised: where the text sits, then the text itself."""
         return f"{self.context}\n{self.text}"
+
+    @property
+    def keyword_text(self) -> str:
+        """What BM25 counts: the search text, with the clause's heading repeated to weigh HEADING_WEIGHT times."""
+        return (
+            "\n".join([self.search_text, *[self.heading] * (HEADING_WEIGHT - 1)]) if self.heading else self.search_text
+        )
 
     @property
     def text_hash(self) -> str:
@@ -56,12 +67,20 @@ def windows(text: str, limit: int = WINDOW_CHARS) -> list[str]:
 
 
 def clause_body(doc: Document, clause: Clause) -> str:
-    """The clause text, or for a heading-only clause its outline (the headings beneath it)."""
-    if clause.text.strip():
+    """The clause text, or for a heading-only clause its outline: the titles of the clauses beneath it ("保障措施：
+    强化组织领导；…"). A chapter's articles have no titles, only openings: a chapter is its heading alone, so that
+    it is not found for what its articles say (the articles are)."""
+    if clause.has_text:
         return clause.text
-    kids = [c.heading or c.text[:40] for c in doc.children(clause.id)]
+    kids = [c.heading for c in doc.children(clause.id) if c.titled]
     heading = clause.heading or clause.number
     return f"{heading}：{'；'.join(kids)}" if kids else heading
+
+
+def window_of(doc: Document, clause: Clause, part: int) -> str:
+    """The text of one chunk of a clause (chunk texts are cut again when needed, not kept in memory)."""
+    parts = windows(clause_body(doc, clause))
+    return parts[part] if 0 <= part < len(parts) else parts[0]
 
 
 def chunk_document(doc: Document, limit: int = WINDOW_CHARS) -> list[Chunk]:
@@ -78,6 +97,7 @@ def chunk_document(doc: Document, limit: int = WINDOW_CHARS) -> list[Chunk]:
                     part=part,
                     text=window,
                     context=context,
+                    heading=clause.heading if clause.titled else "",
                 )
             )
     return chunks

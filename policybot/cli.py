@@ -113,7 +113,13 @@ def cmd_search(args: argparse.Namespace) -> int:
             status = 2
             continue
         if args.json or args.query == "-":
-            _print_json({"hits": [h.to_json() for h in result.hits], "took_ms": round(result.took_ms, 2)})
+            _print_json(
+                {
+                    "hits": [h.to_json() for h in result.hits],
+                    "took_ms": round(result.took_ms, 2),
+                    "decided_by": result.decided_by,
+                }
+            )
         else:
             for i, h in enumerate(result.hits, 1):
                 units = f" 〔牵头：{'、'.join(h.lead_units)}〕" if h.lead_units else ""

@@ -549,7 +549,11 @@ def parse_document(text: str, source: str, doc_id: str | None = None) -> Documen
 
 def _missing(doc_number: str, issuer: str, date: str, truncated: bool) -> tuple[str, ...]:
     """Notes on what the text does not state, so a reader knows what the metadata lacks."""
-    notes = [label for value, label in ((doc_number, "未找到文号"), (issuer, "未找到发文机关"), (date, "未找到日期")) if not value]
+    notes = [
+        label
+        for value, label in ((doc_number, "未找到文号"), (issuer, "未找到发文机关"), (date, "未找到日期"))
+        if not value
+    ]
     if truncated:
         notes.append("原文不完整：来源只给出了部分正文")
     return tuple(notes)

@@ -9,6 +9,7 @@ from pathlib import Path
 from policybot.answer import Conversation
 from policybot.bot import PolicyBot
 from policybot.errors import InputError
+from policybot.finder import Finder
 from policybot.retrieve import Retriever
 
 FUSIONS_MEASURED = ("bm25", "dense", "rrf", "score")
@@ -52,13 +53,13 @@ def read_questions(path: Path) -> list[EvalQuestion]:
     return questions
 
 
-def retrieval_metrics(retriever: Retriever, questions: list[EvalQuestion], k: int = 10) -> dict[str, float]:
-    """Recall@1/3/5 and MRR of clause retrieval over the in-scope questions."""
+def retrieval_metrics(finder: Finder, questions: list[EvalQuestion], k: int = 10) -> dict[str, float]:
+    """Recall@1/3/5 and MRR of clause retrieval (the search users get) over the in-scope questions."""
     ranks = []
     for q in questions:
         if not q.in_scope:
             continue
-        ids = [h.clause_id for h in retriever.search(q.q, k=k).hits]
+        ids = [h.clause_id for h in finder.find(q.q, k=k).hits]
         ranks.append(next((i for i, c in enumerate(ids) if c in q.gold), None))
     n = max(1, len(ranks))
     return {
@@ -100,13 +101,16 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
     }
 
 
+def finder_with(bot: PolicyBot, fusion: str) -> Finder:
+    """The bot's search, with another fusion of BM25 and dense rankings."""
+    retriever = Retriever(bot.index, bot.segmenter, bot.embedder, fusion)
+    return Finder(retriever, bot.finder.catalog, bot.finder.builder)
+
+
 def evaluate(bot: PolicyBot, path: Path) -> dict:
     """Both tables for one question file."""
     questions = read_questions(path)
-    retrieval = {
-        fusion: retrieval_metrics(Retriever(bot.index, bot.segmenter, bot.embedder, fusion), questions)
-        for fusion in FUSIONS_MEASURED
-    }
+    retrieval = {fusion: retrieval_metrics(finder_with(bot, fusion), questions) for fusion in FUSIONS_MEASURED}
     return {"retrieval": retrieval, "answers": answer_metrics(bot, questions), "embedder": bot.embedder.id}
 
 

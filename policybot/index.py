@@ -108,6 +108,19 @@ class PolicyIndex:
         doc_id = self.doc_ids[self.row_doc[row]]
         return doc_id, self.documents[doc_id].clauses[self.row_clause[row]]
 
+    def part_at(self, row: int) -> int:
+        """Which window of its clause a chunk row is (0 for the first)."""
+        doc_id = self.doc_ids[self.row_doc[row]]
+        return int(self.shards[doc_id].parts[row - self.row_start[doc_id]])
+
+    def rows_with_units(self) -> np.ndarray:
+        """True for each chunk row whose clause names its 牵头单位 or 责任单位."""
+        flags = [
+            np.array([c.has_units for c in self.documents[d].clauses], dtype=bool)[self.shards[d].clause_pos]
+            for d in self.doc_ids
+        ]
+        return np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
+
     def clause_vectors(self, doc_id: str, clause_id: str) -> np.ndarray:
         """The passage vectors of one clause's chunks."""
         shard = self.shards.get(doc_id)

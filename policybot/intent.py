@@ -141,6 +141,18 @@ class Question:
         return FILLER_RE.sub("", self.search_text)
 
 
+DEFINITION_ASKED_RE = re.compile(
+    r"^(?:请问)?(?:什么(?:是|叫)|何为|何谓)[“\"]?(.{2,20}?)[”\"]?[？?。]*$"
+    r"|^(?:请问)?[“\"]?(.{2,20}?)[”\"]?(?:是什么意思|是什么|指什么|是指什么|指的是什么|的定义|的含义|的意思|怎么定义|怎么理解)(?:是什么)?(?:呢|啊)?[？?。]*$"
+)
+
+
+def defined_term(text: str) -> str:
+    """The term a question asks to define ("什么是劳务派遣？" → 劳务派遣), or ""."""
+    m = DEFINITION_ASKED_RE.match(normalize(text))
+    return next((g for g in m.groups() if g), "") if m else ""
+
+
 def clause_path_in(text: str) -> str:
     """A clause path the question names, as the parser writes paths: '三（二）', '四', '三（二）1.'."""
     m = PATH_RE.search(text)

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from policybot.chunks import window_of
 from policybot.dense import search_rows
 from policybot.document import normalize, normalize_doc_number
 from policybot.embed import Embedder
 from policybot.index import PolicyIndex
+from policybot.query import Query
 from policybot.segment import Segmenter, highlight_terms
 
 RRF_K = 60
@@ -27,10 +29,24 @@ class SearchFilter:
     date_from: str = ""
     date_to: str = ""
     include_expired: bool = True
+    with_units: bool = False  # only clauses that name their 牵头单位 or 责任单位 (who-leads questions)
+    within: tuple[tuple[str, str], ...] = ()  # only these clauses (doc_id, clause_id): the articles of a chapter
 
     @property
     def active(self) -> bool:
         """True when the filter excludes anything."""
+        return bool(
+            self.doc_ids
+            or self.issuers
+            or self.date_from
+            or self.date_to
+            or not self.include_expired
+            or self.with_units
+        )
+
+    @property
+    def by_document(self) -> bool:
+        """True when the filter excludes whole documents."""
         return bool(self.doc_ids or self.issuers or self.date_from or self.date_to or not self.include_expired)
 
 
@@ -54,6 +70,8 @@ class Hit:
     matched_terms: tuple[str, ...] = ()
     bm25_score: float = 0.0
     dense_score: float = 0.0
+    window: str = ""  # the part of the clause that matched (one of its chunks); the whole text for a lookup
+    kind: str = ""
 
     def to_json(self) -> dict:
         """The fields the CLI and API print for a hit."""
@@ -72,6 +90,7 @@ class Hit:
             "date": self.date,
             "validity": self.validity,
             "matched_terms": list(self.matched_terms),
+            "window": self.window,
         }
 
 
@@ -83,6 +102,7 @@ class SearchResult:
     took_ms: float
     query_tokens: list[str]
     stages: dict[str, float] = field(default_factory=dict)
+    decided_by: str = "search"  # or the rule that put the first hit first (a clause number, a heading, a term)
 
 
 class Retriever:
@@ -99,6 +119,11 @@ class Retriever:
         self._number_of_doc = {
             normalize_doc_number(d.doc_number): d.doc_id for d in index.documents.values() if d.doc_number
         }
+        self._with_units: np.ndarray | None = None
+
+    def allowed_documents(self, flt: SearchFilter) -> set[str]:
+        """The ids of the documents a filter lets through."""
+        return self._allowed_docs(flt)
 
     def _allowed_docs(self, flt: SearchFilter) -> set[str]:
         allowed = set()
@@ -119,15 +144,38 @@ class Retriever:
     def _mask(self, flt: SearchFilter) -> np.ndarray | None:
         if not flt.active:
             return None
-        allowed = np.zeros(len(self._ids), dtype=bool)
-        for doc_id in self._allowed_docs(flt):
-            allowed[self._ids[doc_id]] = True
-        return allowed[self.index.row_doc]
+        mask = np.ones(self.index.rows, dtype=bool)
+        if flt.by_document:
+            allowed = np.zeros(len(self._ids), dtype=bool)
+            for doc_id in self._allowed_docs(flt):
+                allowed[self._ids[doc_id]] = True
+            mask = allowed[self.index.row_doc]
+        if flt.with_units:
+            if self._with_units is None:
+                self._with_units = self.index.rows_with_units()
+            mask &= self._with_units
+        if flt.within:
+            mask &= self._clause_rows(flt.within)
+        return mask
 
-    def _bm25(self, tokens: list[str], mask: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if not tokens or not self.index.rows:
+    def _clause_rows(self, keys: tuple[tuple[str, str], ...]) -> np.ndarray:
+        """True for the chunk rows of these clauses."""
+        rows = np.zeros(self.index.rows, dtype=bool)
+        for doc_id in {d for d, _ in keys}:
+            doc = self.index.documents[doc_id]
+            wanted = {c for d, c in keys if d == doc_id}
+            positions = [i for i, c in enumerate(doc.clauses) if c.id in wanted]
+            start = self.index.row_start[doc_id]
+            shard = self.index.shards[doc_id]
+            rows[start : start + shard.rows] = np.isin(shard.clause_pos, positions)
+        return rows
+
+    def _bm25(
+        self, groups: list[tuple[list[str], float]], mask: np.ndarray | None, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if not any(tokens for tokens, _ in groups) or not self.index.rows:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        scores = self.index.bm25.get_scores(tokens)
+        scores = self.index.bm25.get_weighted_scores(groups)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         n = min(n, len(scores))
@@ -158,23 +206,27 @@ class Retriever:
                     fused[int(i)] = fused.get(int(i), 0.0) + weight * ((float(s) - lo) / span if hi > lo else 1.0)
         return fused
 
-    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
-        """The k best clauses for a query, best first, each with its citation fields."""
+    def search(self, query: str | Query, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
+        """The k best clauses for a query (its text, or a Query with weighted words), best first, each with its
+        citation fields and the window that matched."""
         flt = flt or SearchFilter()
         started = time.perf_counter()
         stages: dict[str, float] = {}
         t = time.perf_counter()
-        tokens = self.segmenter.tokens(query)
-        tokens += self._doc_number_tokens(query)
+        if isinstance(query, str):
+            query = Query(text=query, terms=tuple(self.segmenter.tokens(query)))
+        groups = query.keywords
+        groups[0][0].extend(self._doc_number_tokens(query.text))
+        tokens = [t for group, _ in groups for t in group]
         stages["segment"] = (time.perf_counter() - t) * 1000
         mask = self._mask(flt)
         t = time.perf_counter()
-        bm25 = self._bm25(tokens, mask, CANDIDATES) if self.fusion != "dense" else (np.zeros(0, np.int64),) * 2
+        bm25 = self._bm25(groups, mask, CANDIDATES) if self.fusion != "dense" else (np.zeros(0, np.int64),) * 2
         stages["bm25"] = (time.perf_counter() - t) * 1000
         dense: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         if self.fusion != "bm25":
             t = time.perf_counter()
-            vector = self.embedder.encode_queries([query])[0]
+            vector = self.embedder.encode_queries([query.text])[0]
             stages["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             dense = self._dense(vector, mask, CANDIDATES)
@@ -218,7 +270,11 @@ class Retriever:
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
         hits = []
         for (doc_id, clause_id), (score, i) in ranked:
-            hits.append(self.make_hit(doc_id, clause_id, score, tokens, bm25_of.get(i, 0.0), dense_of.get(i, 0.0)))
+            doc = self.index.documents[doc_id]
+            window = window_of(doc, doc.clause(clause_id), self.index.part_at(i))
+            hits.append(
+                self.make_hit(doc_id, clause_id, score, tokens, bm25_of.get(i, 0.0), dense_of.get(i, 0.0), window)
+            )
         return hits
 
     def make_hit(
@@ -229,6 +285,7 @@ class Retriever:
         tokens: list[str] = (),  # type: ignore[assignment]
         bm25_score: float = 0.0,
         dense_score: float = 0.0,
+        window: str = "",
     ) -> Hit:
         """A Hit for a known clause (also used by lookups that find a clause by number)."""
         doc = self.index.documents[doc_id]
@@ -251,6 +308,8 @@ class Retriever:
             matched_terms=tuple(highlight_terms(tokens, f"{clause.heading}\n{text}")),
             bm25_score=bm25_score,
             dense_score=dense_score,
+            window=window or text,
+            kind=clause.kind,
         )
 
     def dense_similarity(self, query: str, doc_id: str, clause_id: str) -> float:

@@ -75,11 +75,15 @@ class Segmenter:
         """Search-mode tokens for BM25: whole terms plus their shorter parts."""
         return self._keep(self._tk.cut_for_search(self.normalize(text), HMM=True))
 
-    def places(self, text: str) -> list[str]:
-        """Place names (jieba POS 'ns') mentioned in the text."""
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """Accurate-mode words (normalised) with jieba's part-of-speech flags ('n' noun, 'v' verb, 'ns' place…)."""
         if self._pos is None:
             self._pos = _pos_tagger(self._tk)
-        return [p.word for p in self._pos.cut(self.normalize(text)) if p.flag == "ns" and len(p.word) >= 2]
+        return [(p.word, p.flag) for p in self._pos.cut(self.normalize(text))]
+
+    def places(self, text: str) -> list[str]:
+        """Place names (jieba POS 'ns') mentioned in the text."""
+        return [word for word, flag in self.tagged(text) if flag == "ns" and len(word) >= 2]
 
     def _keep(self, words: Iterable[str]) -> list[str]:
         return [w for w in (w.strip() for w in words) if w and WORD_RE.search(w) and w not in self.stopwords]

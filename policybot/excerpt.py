@@ -1,0 +1,144 @@
+"""The part of a clause that answers a question: its best sentences, with a little context, cuts marked with ….
+
+A 1,000-character paragraph quoted from its start hides the sentence a person asked about ("电话是多少？" is
+answered by the sentence with the number, half way down). Each sentence is scored by the question's words (rare
+words count more, related words less) and by what kind of fact the question wants (a number, a date, a phone
+number, a place, materials, a definition), with a little credit for lying in the part of the clause search matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from policybot.document import normalize
+
+SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?[”’」』）)]?|\n")
+WHOLE_CLAUSE_CHARS = 160  # a clause this short is quoted whole
+EXCERPT_CHARS = 220  # the best sentence and its context, about this long
+WINDOW_CREDIT = 0.5
+RELATED_WEIGHT = 0.4
+
+# what a question wants, and how a sentence that holds it looks
+CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
+    (re.compile(asked), re.compile(holds), weight)
+    for asked, holds, weight in (
+        (r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话", 3.0),
+        (r"多少|几[个家项条万元次%]|比例|标准|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天", r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍", 2.0),
+        (r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间", r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限", 2.0),
+        (r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪", r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于", 2.0),
+        (r"材料|带什么|证件|提供什么|需要什么|要交|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
+        (r"谁|哪个部门|哪个单位|哪家|找哪|归哪|由哪", r"局|委|办|中心|部门|单位|机构|政府", 1.0),
+        (r"条件|资格|哪些人|什么人|谁能|谁可以|符合|能不能|可不可以|能否|是否可以", r"符合|条件|的[^，。]{0,6}(?:人员|企业|劳动者)|对[^，。]{2,30}的|应当|可以|不得", 1.0),
+        (r"怎么办|如何|怎样|怎么|流程|程序|步骤", r"申请|办理|向|通过|提交|可以|应当", 1.0),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """What to quote of a clause, and whether text was cut before or after it."""
+
+    text: str
+    cut_before: bool = False
+    cut_after: bool = False
+
+    @property
+    def shown(self) -> str:
+        """The excerpt as quoted, with … where the clause goes on."""
+        return ("…" if self.cut_before else "") + self.text + ("…" if self.cut_after else "")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a clause in order; every character kept (line breaks stand alone)."""
+    return [s for s in SENTENCE_RE.findall(text) if s]
+
+
+def _score(
+    sentence: str,
+    words: Iterable[tuple[str, float]],
+    cues: list[tuple[re.Pattern[str], float]],
+    definition: str,
+) -> float:
+    norm = normalize(sentence).lower()
+    score = sum(weight for word, weight in words if word and word in norm)
+    score += sum(weight for holds, weight in cues if holds.search(norm))
+    if definition and (norm.startswith(definition) or f"所称{definition}" in norm) and re.search(r"是指|是", norm):
+        score += 5.0
+    return score
+
+
+# the kinds of fact a clause must hold to answer at all: a question for a phone number is not answered by a clause
+# without one, whatever words they share
+STRICT_CUES = 4  # the first CUES: phone, number, date, place
+
+
+def holds_wanted_fact(question: str, text: str) -> bool:
+    """False when the question asks for a phone number, an amount, a date or a place and the text holds none."""
+    norm_q, norm_t = normalize(question), normalize(text)
+    return all(holds.search(norm_t) for asked, holds, _ in CUES[:STRICT_CUES] if asked.search(norm_q))
+
+
+def wanted(question: str) -> list[tuple[re.Pattern[str], float]]:
+    """The kinds of fact a question asks for, as patterns of the sentences that hold them."""
+    norm = normalize(question)
+    return [(holds, weight) for asked, holds, weight in CUES if asked.search(norm)]
+
+
+def best_excerpt(
+    text: str,
+    question: str,
+    words: list[tuple[str, float]],
+    window: str = "",
+    definition: str = "",
+    limit: int = EXCERPT_CHARS,
+) -> Excerpt:
+    """The sentences of `text` that best answer the question, about `limit` characters with their context.
+
+    `words` are the question's words with weights (rarer words weigh more), `window` the part of the text that
+    search matched, `definition` a term the question asks to define."""
+    if len(text) <= WHOLE_CLAUSE_CHARS:
+        return Excerpt(text)
+    parts = sentences(text)
+    cues = wanted(question)
+    in_window = _window_span(text, window)
+    scored = []
+    at = 0
+    for i, sentence in enumerate(parts):
+        score = _score(sentence, words, cues, definition)
+        if in_window and in_window[0] <= at < in_window[1]:
+            score += WINDOW_CREDIT
+        scored.append((score, -i))
+        at += len(sentence)
+    best = max(range(len(parts)), key=lambda i: scored[i]) if parts else 0
+    return _around(parts, best, limit)
+
+
+def _window_span(text: str, window: str) -> tuple[int, int] | None:
+    if not window or window == text:
+        return None
+    start = text.find(window)
+    return (start, start + len(window)) if start >= 0 else None
+
+
+def _around(parts: list[str], best: int, limit: int) -> Excerpt:
+    """The best sentence, then the sentences after it (or before, at the end) while they fit in `limit`."""
+    lo, hi = best, best + 1
+    size = len(parts[best].strip()) if parts else 0
+    while hi < len(parts) and size + len(parts[hi]) <= limit:
+        size += len(parts[hi])
+        hi += 1
+    while lo > 0 and size + len(parts[lo - 1]) <= limit // 2:
+        lo -= 1
+        size += len(parts[lo])
+    text = "".join(parts[lo:hi]).strip()
+    before = any(p.strip() for p in parts[:lo])
+    after = any(p.strip() for p in parts[hi:])
+    return Excerpt(text, cut_before=before, cut_after=after)
+
+
+def weighted_words(words: Iterable[str], related: Iterable[str], idf: Callable[[str], float]) -> list[tuple[str, float]]:
+    """The question's words weighed by rarity, related words by less."""
+    own = [(w.lower(), idf(w)) for w in dict.fromkeys(words)]
+    return own + [(w.lower(), RELATED_WEIGHT * idf(w)) for w in dict.fromkeys(related) if w not in dict(own)]

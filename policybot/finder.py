@@ -1,0 +1,150 @@
+"""The search people get, in the app, on the command line and under every answer: exact references first, then
+hybrid search on the question's own words.
+
+A question that names a clause ("三（二）", "第十九条"), quotes a heading ("加大金融支持") or asks what a term is
+("什么是劳务派遣") has that clause first: the catalog knows it exactly. The rest is hybrid search on the query the
+question makes (its function words out, related words in). A chapter or part that matches only by its heading is
+replaced by the clause under it that matched: an answer cites the article, not the chapter. Answers read the same
+ranking, so `ask` cites what `search` shows first, and says which rule decided when one did.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+from policybot.catalog import Catalog, ClauseKey
+from policybot.document import Document
+from policybot.intent import Question, defined_term, understand
+from policybot.query import Query, QueryBuilder
+from policybot.retrieve import Hit, Retriever, SearchFilter
+
+SEARCH = "search"
+CLAUSE_NUMBER = "clause_number"
+HEADING = "heading"
+DEFINITION = "definition"
+MIN_CANDIDATES = 20  # a chapter's articles are looked for among this many hits before a search of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Clauses for a question, best first; which rule put the first one there; the query that was searched."""
+
+    hits: list[Hit]
+    decided_by: str
+    query: Query
+    pinned: int = 0  # how many of the first hits the rule put there
+    took_ms: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+class Finder:
+    """Exact references and hybrid search over one loaded index."""
+
+    def __init__(self, retriever: Retriever, catalog: Catalog, builder: QueryBuilder) -> None:
+        self.retriever = retriever
+        self.catalog = catalog
+        self.builder = builder
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        """The documents searched, by id."""
+        return self.retriever.index.documents
+
+    def query_for(self, q: Question) -> Query:
+        """The search query a question makes."""
+        return self.builder.build(q.search_text, q.intent)
+
+    def find(self, question: Question | str, k: int = 5, flt: SearchFilter | None = None) -> Found:
+        """The k best clauses for a question, exact references first."""
+        started = time.perf_counter()
+        q = understand(question) if isinstance(question, str) else question
+        flt = flt or SearchFilter()
+        query = self.query_for(q)
+        pinned, rule = self.pinned(q, flt)
+        result = self.retriever.search(query, k=max(k * 3, MIN_CANDIDATES), flt=flt)
+        searched = self._resolved(result.hits, query, flt)
+        seen = {(h.doc_id, h.clause_id) for h in pinned}
+        hits = [*pinned, *(h for h in searched if (h.doc_id, h.clause_id) not in seen)][:k]
+        return Found(
+            hits=hits,
+            decided_by=rule if pinned else SEARCH,
+            query=query,
+            pinned=min(len(pinned), k),
+            took_ms=(time.perf_counter() - started) * 1000,
+            stages=result.stages,
+        )
+
+    def pinned(self, q: Question, flt: SearchFilter) -> tuple[list[Hit], str]:
+        """The clauses the question names exactly, and by what: a clause number, a heading, a term it defines."""
+        for rule, keys in (
+            (CLAUSE_NUMBER, self.catalog.clauses_at(q.path or q.article, flt.doc_ids) if q.path or q.article else []),
+            (DEFINITION, self._defining(q, flt)),
+            (HEADING, self.catalog.clauses_named_in(q.search_text, flt.doc_ids)),
+        ):
+            hits = [self._hit(key) for key in dict.fromkeys(keys)]
+            hits = [h for h in hits if self._allowed(h, flt)]
+            if rule != CLAUSE_NUMBER:  # "三" names the part; a heading names what is under it
+                hits = self._resolved(hits, self.query_for(q), flt)
+            if hits:
+                return hits, rule
+        return [], SEARCH
+
+    def _defining(self, q: Question, flt: SearchFilter) -> list[ClauseKey]:
+        term = defined_term(q.search_text)
+        return self.catalog.clauses_defining(term, flt.doc_ids) if term else []
+
+    def _allowed(self, hit: Hit, flt: SearchFilter) -> bool:
+        if flt.with_units and not (hit.lead_units or hit.responsible_units):
+            return False
+        return not flt.by_document or hit.doc_id in self.retriever.allowed_documents(flt)
+
+    def _hit(self, key: ClauseKey) -> Hit:
+        doc_id, clause_id = key
+        return self.retriever.make_hit(doc_id, clause_id, 1.0)
+
+    def _resolved(self, hits: list[Hit], query: Query, flt: SearchFilter) -> list[Hit]:
+        """The hits with each heading-only clause (a chapter, a part) replaced by the clause under it that matched
+        best: the best-ranked one among the hits, else the best one a search within it finds."""
+        out: list[Hit] = []
+        taken: set[ClauseKey] = set()
+        for hit in hits:
+            key = (hit.doc_id, hit.clause_id)
+            if key in taken:
+                continue
+            if hit.kind in ("part", "chapter", "section") and not self.documents[hit.doc_id].clause(hit.clause_id).text:
+                inner = self._inner(hit, hits, taken, query, flt)
+                if inner is None:
+                    continue
+                hit = replace(inner, score=max(inner.score, hit.score))
+                key = (hit.doc_id, hit.clause_id)
+            out.append(hit)
+            taken.add(key)
+        return out
+
+    def _inner(
+        self, outer: Hit, hits: list[Hit], taken: set[ClauseKey], query: Query, flt: SearchFilter
+    ) -> Hit | None:
+        below = set(descendants(self.documents[outer.doc_id], outer.clause_id))
+        for hit in hits:
+            if hit.doc_id == outer.doc_id and hit.clause_id in below and (hit.doc_id, hit.clause_id) not in taken:
+                return hit
+        within = tuple((outer.doc_id, c) for c in below if (outer.doc_id, c) not in taken)
+        if not within:
+            return None
+        found = self.retriever.search(query, k=1, flt=replace(flt, within=within)).hits
+        return found[0] if found else None
+
+
+def descendants(doc: Document, clause_id: str) -> list[str]:
+    """The ids of the clauses under a clause that have text of their own, in reading order."""
+    clauses = doc.clauses
+    start = next(i for i, c in enumerate(clauses) if c.id == clause_id)
+    level = clauses[start].level
+    out = []
+    for clause in clauses[start + 1 :]:
+        if clause.level <= level:
+            break
+        if clause.has_text:
+            out.append(clause.id)
+    return out
