@@ -35,7 +35,8 @@ MIN_CONFIDENCE = 0.35
 DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = 0.3, 0.35, 0.35
 DENSE_FLOOR, DENSE_SPAN = 0.80, 0.10
 RELATED_CREDIT = 0.6  # a clause that says a related word says this much of the asker's word
-MANNER_WEIGHT = 0.4  # an unknown verb or adjective ("舒心", "卡住") against an unknown noun ("公积金")
+MANNER_WEIGHT = 0.4
+TRAILING_CHARS = "能会要可难都也就还呢吗啊"  # what jieba glues to a word in speech: "税能", "融资难"  # an unknown verb or adjective ("舒心", "卡住") against an unknown noun ("公积金")
 FOREIGN_PLACE_FACTOR = 0.3
 MISSING_FACT_FACTOR = 0.5
 NEAREST_SHOWN = 3
@@ -145,6 +146,7 @@ class Answer:
     confidence: float = 0.0
     note: str = ""
     decided_by: str = ""  # what chose the first citation: search, or a rule with stronger evidence
+    evidence: Evidence | None = field(default=None, compare=False)  # what the refusal decision weighed
 
     def to_json(self) -> dict:
         """The JSON the CLI prints for `policybot ask`."""
@@ -321,12 +323,18 @@ class Answerer:
         segmenter = self.retriever.segmenter
         drop = question_words(q.intent) | segmenter.stopwords
         asked = []
-        for word, flag in segmenter.tagged(q.topic or q.search_text):
+        for word, flag in segmenter.tagged(q.search_text):
             if word in drop or not (len(word) >= 2 or "\u4e00" <= word <= "\u9fff") or not WORD_RE.search(word):
                 continue
             if word not in self._vocab:
-                # "融资难" is a word of its own to jieba: what the documents know of it is its part "融资"
+                # "融资难" is a word of its own to jieba: what the documents know of it is 融资 (but 宅基地 is no 基地)
                 parts = [t for t in segmenter.tokens(word) if t != word and len(t) >= 2 and t in self._vocab]
+                if not flag.startswith("n"):
+                    parts = parts or [t for t in segmenter.cut(word) if len(t) >= 2 and t in self._vocab]
+                else:
+                    parts = [t for t in parts if word.startswith(t) and len(word) - len(t) <= 1]
+                    if not parts and word[:-1] in self._vocab and word[-1] in TRAILING_CHARS:
+                        parts = [word[:-1]]  # "税能" (少交吗): 税
                 if parts:
                     asked += [(part, self.idf(part)) for part in parts]
                     continue
@@ -429,11 +437,12 @@ class Answerer:
         if found.decided_by != SEARCH:
             kept = hits[: max(found.pinned, 1)]
             return self._quote_answer(q, kept[:3], intent, 1.0, found.decided_by, self._many_matches(kept))
-        confidence = self.confidence(q, hits[0])
+        evidence = self.evidence(q, hits[0])
+        confidence = evidence.confidence()
         if confidence < self.min_confidence:
-            return self._refuse(q, hits, intent, confidence)
+            return replace(self._refuse(q, hits, intent, confidence), evidence=evidence)
         kept = [hits[0]] + [h for h in hits[1:] if h.score >= KEEP_SHARE * hits[0].score]
-        return self._quote_answer(q, kept[:3], intent, confidence, SEARCH)
+        return replace(self._quote_answer(q, kept[:3], intent, confidence, SEARCH), evidence=evidence)
 
     def _who_leads(self, q: Question, conv: Conversation | None, flt: SearchFilter) -> Answer:
         """Who leads a task: the lead and responsible units the parser read from the clause, never guessed."""
@@ -453,12 +462,13 @@ class Answerer:
         if not found.hits:
             plain = self.finder.find(q, k=NEAREST_SHOWN, flt=flt)
             return self._refuse(q, plain.hits, WHO_LEADS, 0.0)
-        confidence = 1.0
-        if found.decided_by == SEARCH:
-            confidence = self.confidence(q, found.hits[0])
-            if confidence < self.min_confidence:
-                return self._refuse(q, found.hits, WHO_LEADS, confidence)
-        return self._units_answer(q, found.hits[0], found.decided_by, confidence)
+        if found.decided_by != SEARCH:
+            return self._units_answer(q, found.hits[0], found.decided_by)
+        evidence = self.evidence(q, found.hits[0])
+        confidence = evidence.confidence()
+        if confidence < self.min_confidence:
+            return replace(self._refuse(q, found.hits, WHO_LEADS, confidence), evidence=evidence)
+        return replace(self._units_answer(q, found.hits[0], SEARCH, confidence), evidence=evidence)
 
     def _units_answer(self, q: Question, hit: Hit, decided_by: str, confidence: float = 1.0) -> Answer:
         where = f"《{hit.doc_title}》{hit.clause_path}「{hit.heading or hit.text[:20]}」"

@@ -330,7 +330,7 @@ class PolicyBot:
         return SearchResult(
             hits=found.hits,
             took_ms=found.took_ms,
-            query_tokens=[t for group, _ in found.query.keywords for t in group],
+            query_tokens=list(found.query.terms),
             stages=found.stages,
             decided_by=found.decided_by,
         )

@@ -161,7 +161,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     bot = _bot(args)
     bot.ensure_index(_console_progress())
-    report = evaluate(bot, Path(args.file))
+    report = evaluate(bot, Path(args.file), args.split or "")
     print(format_report(report))
     if args.json:
         _print_json(report)
@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score retrieval and answers on a question file")
     common(p)
-    p.add_argument("file", help="JSONL: {q, gold: [clause ids], intent}")
+    p.add_argument("file", help="JSONL: {q, gold: [clause ids], intent} or {q, doc, sentence} or {q, law, articles}")
+    p.add_argument("--split", choices=("tune", "test"), help="only the questions of this split")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -25,12 +25,28 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
     (re.compile(asked), re.compile(holds), weight)
     for asked, holds, weight in (
         (r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话", 3.0),
-        (r"多少|几[个家项条万元次%]|比例|标准|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天", r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍", 2.0),
-        (r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间", r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限", 2.0),
-        (r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪", r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于", 2.0),
+        (
+            r"多少|几[个家项条万元次%]|比例|标准|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天",
+            r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
+            2.0,
+        ),
+        (
+            r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
+            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
+            2.0,
+        ),
+        (
+            r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪",
+            r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于",
+            2.0,
+        ),
         (r"材料|带什么|证件|提供什么|需要什么|要交|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
         (r"谁|哪个部门|哪个单位|哪家|找哪|归哪|由哪", r"局|委|办|中心|部门|单位|机构|政府", 1.0),
-        (r"条件|资格|哪些人|什么人|谁能|谁可以|符合|能不能|可不可以|能否|是否可以", r"符合|条件|的[^，。]{0,6}(?:人员|企业|劳动者)|对[^，。]{2,30}的|应当|可以|不得", 1.0),
+        (
+            r"条件|资格|哪些人|什么人|谁能|谁可以|符合|能不能|可不可以|能否|是否可以",
+            r"符合|条件|的[^，。]{0,6}(?:人员|企业|劳动者)|对[^，。]{2,30}的|应当|可以|不得",
+            1.0,
+        ),
         (r"怎么办|如何|怎样|怎么|流程|程序|步骤", r"申请|办理|向|通过|提交|可以|应当", 1.0),
     )
 )
@@ -138,7 +154,9 @@ def _around(parts: list[str], best: int, limit: int) -> Excerpt:
     return Excerpt(text, cut_before=before, cut_after=after)
 
 
-def weighted_words(words: Iterable[str], related: Iterable[str], idf: Callable[[str], float]) -> list[tuple[str, float]]:
+def weighted_words(
+    words: Iterable[str], related: Iterable[str], idf: Callable[[str], float]
+) -> list[tuple[str, float]]:
     """The question's words weighed by rarity, related words by less."""
     own = [(w.lower(), idf(w)) for w in dict.fromkeys(words)]
     return own + [(w.lower(), RELATED_WEIGHT * idf(w)) for w in dict.fromkeys(related) if w not in dict(own)]

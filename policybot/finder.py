@@ -122,9 +122,7 @@ class Finder:
             taken.add(key)
         return out
 
-    def _inner(
-        self, outer: Hit, hits: list[Hit], taken: set[ClauseKey], query: Query, flt: SearchFilter
-    ) -> Hit | None:
+    def _inner(self, outer: Hit, hits: list[Hit], taken: set[ClauseKey], query: Query, flt: SearchFilter) -> Hit | None:
         below = set(descendants(self.documents[outer.doc_id], outer.clause_id))
         for hit in hits:
             if hit.doc_id == outer.doc_id and hit.clause_id in below and (hit.doc_id, hit.clause_id) not in taken:

@@ -183,6 +183,7 @@ class QueryBuilder:
         terms = content_terms(self.segmenter.tokens(text), intent)
         expansions: list[str] = []
         if self.synonyms is not None:
-            words = content_terms(self.segmenter.cut(text), intent)
+            # whole words and their parts: "拖欠工资" is one word to jieba, and 工资 is what has related words
+            words = content_terms(self.segmenter.tokens(text), intent)
             expansions = [w for w in self.synonyms.expand(words, self.vocabulary) if w not in terms]
         return Query(text=dense_text(text, intent), terms=tuple(terms), expansions=tuple(expansions))

@@ -97,7 +97,7 @@ _TITLE_THEN_BODY_RE = re.compile(
     rf"(?=[^\s。；;]{{0,40}}[:：]|为|根据|按照|近日|日前|记者|\d{{4}}年|[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[条章]"
     r"|[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}|\1)"  # a 文号, or the title again (sites repeat the title line)
 )
-TITLE_MAX_CHARS = 80
+TITLE_MAX_CHARS = 120
 SHORT_TITLE_CHARS = 40  # a one-line text this short is its own title
 TITLE_CONTINUES_RE = re.compile(r"(关于|和|与|及|的|、|暨|对|《)$")
 

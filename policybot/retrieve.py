@@ -217,7 +217,7 @@ class Retriever:
             query = Query(text=query, terms=tuple(self.segmenter.tokens(query)))
         groups = query.keywords
         groups[0][0].extend(self._doc_number_tokens(query.text))
-        tokens = [t for group, _ in groups for t in group]
+        tokens = groups[0][0]  # the asker's own words: what a hit shows as matched
         stages["segment"] = (time.perf_counter() - t) * 1000
         mask = self._mask(flt)
         t = time.perf_counter()

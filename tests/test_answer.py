@@ -64,7 +64,7 @@ def test_facts(built_bot) -> None:
     answer = built_bot.ask("城镇化率要提高多少")
     assert answer.found and "3个百分点" in answer.answer.split("\n")[0]
     answer = built_bot.ask("什么是特色小镇")
-    assert answer.answer.startswith("特色小镇是在几平方公里土地上")
+    assert "特色小镇是在几平方公里土地上" in answer.answer[:80]
     answer = built_bot.ask("依据哪个省级文件制定的")
     assert "黔府办发〔2019〕20号" in answer.answer and answer.citations[0].clause_id == "preamble"
     answer = built_bot.ask("这个文件还有效吗")
@@ -272,3 +272,56 @@ def test_a_units_duties_across_documents_and_in_the_one_named(two_plans_bot) -> 
     guiyang = two_plans_bot.ask("贵阳市自然资源和规划局牵头哪些工作？")
     assert {c.doc_number for c in guiyang.citations} == {TWIN_NUMBER}
     assert [c.clause_id for c in guiyang.citations] == [c.clause_id for c in zunyi.citations]
+
+
+# --- issue 15: answers that answer -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "clause_id", "lead"),
+    [
+        ("财政支持由哪些部门牵头负责？", "3.r2.1", {"市财政局"}),
+        ("规划引领由哪些部门牵头负责？", "3.2", {"市自然资源局"}),
+    ],
+)
+def test_who_leads_is_not_led_astray_by_the_questions_own_words(built_bot, question, clause_id, lead) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found and answer.citations[0].clause_id == clause_id
+    assert set(answer.lead_units) == lead
+
+
+@pytest.mark.parametrize(("question", "clause_id"), [("融资难怎么办？", "3.r2.2"), ("有没有税收减免？", "3.r2.4")])
+def test_paraphrases_are_answered_from_the_right_clause(built_bot, question: str, clause_id: str) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found, answer.answer
+    assert answer.citations[0].clause_id == clause_id and not answer.citations[0].nearest_only
+
+
+def test_the_answer_quotes_the_sentence_that_answers_not_the_clause_opening(built_bot) -> None:
+    answer = built_bot.ask("企业能享受西部大开发所得税优惠吗？")
+    assert answer.citations[0].clause_id == "3.r2.4"
+    assert "西部大开发所得税优惠政策" in answer.answer[:300]
+    assert "…" in answer.answer  # what is cut is marked
+
+
+def test_ask_cites_what_search_shows_first_and_says_what_decided(built_bot) -> None:
+    for question in ("用地方面有什么支持？", "镇上脏乱差怎么治", "小镇项目想找银行借钱，该找哪个部门"):
+        answer = built_bot.ask(question)
+        top = built_bot.search(question, k=1).hits[0]
+        assert answer.decided_by == "search" and answer.citations[0].clause_id == top.clause_id
+    assert built_bot.ask("三（三）").decided_by == "clause_number"
+    assert built_bot.ask("什么是特色小镇").decided_by == "definition"
+    assert built_bot.ask("遵府办函〔2020〕141号").to_json()["decided_by"] == "doc_number"
+
+
+def test_a_questions_unknown_subject_is_refused(built_bot) -> None:
+    for question in ("遵义市最低工资标准是多少", "农村宅基地怎么申请", "贵阳市对特色小镇有什么扶持政策"):
+        answer = built_bot.ask(question)
+        assert not answer.found, answer.answer
+        assert all(c.nearest_only for c in answer.citations)
+
+
+def test_validity_names_the_sites_banner_instead_of_quoting_it(built_bot) -> None:
+    answer = built_bot.ask("这个文件还有效吗")
+    assert "现行有效" in answer.answer and "USHUI.NET" in answer.answer
+    assert "提示" not in answer.answer and "遵府发〔2023〕11号" in answer.answer

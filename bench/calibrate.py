@@ -1,0 +1,101 @@
+"""Calibrate the refusal threshold (and how the evidence is weighed) on the TUNE split of the question sets.
+
+    python bench/calibrate.py --split tune \
+        --set bench/questions.jsonl:corpus:index \
+        --set bench/messy/questions.jsonl:bench/out/messy/messy:bench/out/index-messy \
+        --set bench/law_questions.jsonl:bench/out/messy/clean:bench/out/index-clean
+
+Each set is question file, corpus folder and index folder (built beforehand with `policybot index`). Every question
+that search answers (not a rule: a clause number, a heading, a definition, metadata) is answered without a threshold
+and its Evidence kept; then every weighing of the evidence and every threshold is tried, and the one that refuses
+fewest in-scope and answers fewest out-of-scope questions is printed (a file without a split counts whole). The
+result is copied by hand into policybot/answer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE), and
+reported on the test split with `policybot eval … --split test`, never on the questions it was chosen on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+from pathlib import Path
+
+from policybot.answer import Answerer, Conversation, Evidence
+from policybot.bot import PolicyBot
+from policybot.evaluate import _first_cited, read_questions
+from policybot.settings import Settings
+
+STEP = 0.1
+THRESHOLDS = [t / 100 for t in range(5, 90)]
+
+
+def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
+    """(label, evidence) for each search-answered question of one set: "right", "wrong" (in scope, but the first
+    citation does not answer) or "oos"."""
+    questions_file, corpus, index = spec.split(":")
+    bot = PolicyBot(Settings.from_env(corpus_dir=Path(corpus), index_dir=Path(index)))
+    bot.ensure_index()
+    answerer = Answerer(bot.finder, min_confidence=0.0)
+    path = Path(questions_file)
+    has_split = any(q.split for q in read_questions(path))
+    out = []
+    for q in read_questions(path, split if has_split else ""):
+        answer = answerer.ask(q.q, Conversation())
+        if answer.evidence is None:
+            continue
+        label = "oos" if not q.in_scope else ("right" if q.answered_by(_first_cited(answer)) else "wrong")
+        out.append((label, answer.evidence))
+    return out
+
+
+def errors(data: list[tuple[str, Evidence]], shares: tuple[float, float, float], threshold: float) -> dict[str, float]:
+    """Shares of in-scope questions refused and of out-of-scope questions answered, under these weights."""
+    refused = {"right": 0, "wrong": 0, "oos": 0}
+    total = {"right": 0, "wrong": 0, "oos": 0}
+    for label, evidence in data:
+        total[label] += 1
+        refused[label] += evidence.confidence(shares) < threshold
+    in_scope = total["right"] + total["wrong"]
+    return {
+        "in_scope_refused": (refused["right"] + refused["wrong"]) / max(1, in_scope),
+        "right_refused": refused["right"] / max(1, total["right"]),
+        "oos_answered": 1 - refused["oos"] / max(1, total["oos"]),
+        "counts": total,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", action="append", required=True, help="questions.jsonl:corpus_dir:index_dir")
+    parser.add_argument("--split", default="tune", choices=("tune",), help="only tune: never calibrate on test")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    data = [item for spec in args.set for item in collect(spec, args.split)]
+    grid = [
+        (d, k, round(1 - d - k, 2))
+        for d, k in itertools.product([i * STEP for i in range(0, 8)], repeat=2)
+        if 1 - d - k >= -1e-9
+    ]
+    best = None
+    for shares in grid:
+        for threshold in THRESHOLDS:
+            e = errors(data, shares, threshold)
+            cost = e["in_scope_refused"] + e["oos_answered"]
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, shares, threshold, e)
+    assert best is not None
+    cost, shares, threshold, e = best
+    print(f"{len(data)} search-answered tune questions: {e['counts']}")
+    print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}")
+    print(f"  in-scope refused {e['in_scope_refused']:.3f} (right ones {e['right_refused']:.3f}), "
+          f"out-of-scope answered {e['oos_answered']:.3f}")  # fmt: skip
+    current = errors(data, (0.3, 0.35, 0.35), 0.35)
+    print(f"the shares before calibration (0.3, 0.35, 0.35) at 0.35: {replace_counts(current)}")
+
+
+def replace_counts(e: dict) -> str:
+    return f"in-scope refused {e['in_scope_refused']:.3f}, out-of-scope answered {e['oos_answered']:.3f}"
+
+
+if __name__ == "__main__":
+    main()
