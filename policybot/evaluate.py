@@ -141,7 +141,9 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
             continue
         first = _first_cited(answer)
         counts["in_scope"] += 1
-        counts["intent"] += answer.intent == q.intent
+        if q.intent:
+            counts["intent_total"] += 1
+            counts["intent"] += answer.intent == q.intent
         counts["cited"] += q.answered_by(first)
         counts["doc"] += first is not None and (first.doc_id == q.doc if q.doc else True)
         counts["refused_in"] += not answer.found
@@ -160,7 +162,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
     return {
         "in_scope": c["in_scope"],
         "out_of_scope": c["oos"],
-        "intent_accuracy": share("intent", "in_scope"),
+        "intent_accuracy": share("intent", "intent_total"),
         "cites_answering_clause": share("cited", "in_scope"),
         "first_citation_right_document": share("doc", "in_scope"),
         "who_leads_exact": share("lead", "lead_total"),

@@ -43,6 +43,8 @@ _JOINED_DOC_NUMBER_RE = re.compile(r"[〔\[［(（【]\d{4}[〕\]］)）】]\d{1
 _JOINED_CHAPTER_RE = re.compile(
     r"第[一二三四五六七八九十百零〇\d]{1,4}[章编](?=[^。；，,]{1,24}?第[一二三四五六七八九十百零〇\d]{1,6}条)"
 )
+# a law's title run into its first chapter or article: "…管理办法第一条 为…"
+_TITLE_THEN_ARTICLE_RE = re.compile(r"(?<!本)(?:法|条例|办法|规定|细则|规则)(?=第一[条章编])")
 _BARE_MARKER_RE = re.compile(rf"(?:#{{1,6}}\s*)?(?:{MARKER})")
 SIGNATURE_MAX_CHARS = 30
 _BANNER_END_RE = re.compile(r"(?:现行有效|部分失效|已失效|已废止|已修改|尚未生效)(?=[\u4e00-\u9fff])")
@@ -52,7 +54,7 @@ BRACKET_SPAN_CHARS = 200  # an open bracket further back than this was never clo
 RUN_TOGETHER_MIN_CHARS = 300
 RUN_TOGETHER_MIN_BREAKS = 3
 FEW_LINES = 2  # a text of this many lines or fewer is a page whose line breaks the scraper removed
-FEW_LINES_MIN_CHARS = 60
+FEW_LINES_MIN_CHARS = 30
 SHORT_HEADING_CHARS = 24  # "一、总体要求（一）指导思想…": a heading this short runs into the next marker
 
 _LABEL = r"\s*[:：]\s*"
@@ -62,9 +64,14 @@ CHROME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         (
             "breadcrumb",
-            r"(?:当前位置|您的位置|您现在的位置|所在位置)[:：]?\s*(?:[^\s>＞»›]{1,12}\s*[>＞»›]\s*)*[^\s>＞»›]{1,12}(?=\s|$)",
+            r"(?:当前位置|您的位置|您当前的位置|您现在的位置|所在位置)[:：]?\s*"
+            r"(?:[^\s>＞»›]{1,12}\s*[>＞»›]{1,2}\s*)*[^\s>＞»›]{1,12}(?=\s|$)",
         ),
-        ("breadcrumb", r"(?:网站)?首页\s*[>＞»›]\s*(?:[^\s>＞»›]{1,12}\s*[>＞»›]\s*)*[^\s>＞»›]{1,12}(?=\s|$)"),
+        ("breadcrumb", r"(?:网站)?首页\s*[>＞»›]{1,2}\s*(?:[^\s>＞»›]{1,12}\s*[>＞»›]{1,2}\s*)*[^\s>＞»›]{0,12}(?=\s|$)"),
+        # a site's name and menu, "XX市人民政府 | 政务服务 | 政务公开 |…" (a table row starts otherwise)
+        ("site", r"[^\s|｜]{1,20}(?:人民政府|政府|网站|网|数据库|平台)(?:\s*[|｜]\s*[^\s|｜]{2,8}){2,}(?=\s|$)"),
+        ("site", r"[^\s]{2,20}?\s*欢迎您[！!]?"),
+        ("site", r"^[^\s，,。；]{2,20}(?:门户网站|政府网|速查网|数据库|信息网|网站)(?=\s|$)"),
         (
             "date",
             rf"(?:发布时间|发布日期|发文日期|成文日期|更新时间|印发日期|时间){_LABEL}\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?",
@@ -73,7 +80,7 @@ CHROME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("byline", rf"(?:责任编辑|编辑|责编|作者|审核|校对|核稿|签发){_LABEL}[^\s]{{1,12}}?{_STOP}"),
         ("font", r"[【\[]?\s*(?:字号|字体)[:：]?\s*(?:[【\[]?\s*[大中小]\s*[】\]]?\s*){3}[】\]]?"),
         ("count", r"(?:浏览次数|阅读次数|点击数|点击量|点击次数|访问量|浏览量|阅读量|访问次数)[:：]?\s*\d+\s*次?"),
-        ("share", r"分享到[:：]?(?:\s*(?:微信|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|朋友圈|豆瓣|人人网|更多))*"),
+        ("share", r"分享(?:到)?[:：]?(?:\s*(?:微信|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|朋友圈|豆瓣|人人网|更多))*"),
         ("neighbours", r"(?:上一篇|下一篇|上一条|下一条)[:：]\s*\S.*?(?=\s*(?:上一篇|下一篇|上一条|下一条)|$)"),
         ("buttons", r"【\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|我要纠错|纠错|保存|加入收藏)\s*】"),
         ("buttons", r"(?:(?<=\s)|^)(?:打印本页|打印|关闭窗口|关闭|收藏本页|返回顶部|我要纠错|保存本页)(?=\s|$)"),
@@ -82,6 +89,7 @@ CHROME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("footer", r"(?:(?<=\s)|^)(?:联系我们|网站地图|无障碍浏览|无障碍|长者模式|适老化|English)(?=\s|$)"),
     )
 )
+ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # what is left of a line once its chrome is cut: bits like "中 小" or "QQ" that are no text of the document
 _FRAGMENT_RE = re.compile(r"^[\s大中小|｜/>＞»›:：【】\[\]]*$|^(?:微信|微博|QQ|QQ空间|朋友圈)$")
 _DATE_IN_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -131,7 +139,8 @@ def strip_chrome(line: str) -> tuple[list[str], list[tuple[str, str]]]:
         for piece in pieces:
             last = 0
             for m in pattern.finditer(piece):
-                if m.group(0).strip() and _at_boundary(piece, m.start()):
+                lead = len(m.group(0)) - len(m.group(0).lstrip())  # where the chrome itself starts
+                if m.group(0).strip() and _at_boundary(piece, m.start() + lead):
                     removed.append((kind, m.group(0).strip()))
                     cut.append(piece[last : m.start()])
                     last = m.end()
@@ -177,6 +186,7 @@ def _breaks(line: str) -> list[tuple[int, int]]:
         ends = _BANNER_END_RE.finditer(line, banner, banner + BANNER_MAX_CHARS)
         spans += [(m.end(), m.end()) for m in ends]
     spans += [(m.start(), m.start()) for m in _JOINED_CHAPTER_RE.finditer(line)]
+    spans += [(m.end(), m.end()) for m in _TITLE_THEN_ARTICLE_RE.finditer(line)]
     for m in UNITS_START_RE.finditer(line):  # a task clause ends with its units: "…(牵头单位:…)(二)着力强化…"
         end = match_bracket(line, m.start())
         if 0 < end < len(line) - 1:
@@ -273,6 +283,7 @@ def title_from_name(source: str) -> str:
     """A title from a file name, when the name is Chinese words rather than a code ("关于….txt" yes, "a1.txt" no)."""
     stem = source.replace("\\", "/").rsplit("/", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = re.sub(r"[(（]\d{4}[-_.]\d{1,2}[-_.]\d{1,2}[)）]$", "", stem)  # "劳动法(2018-12-29)": a version date
     stem = re.sub(r"[_\-\s]+", " ", stem).strip()
     return stem if len(re.findall(r"[\u4e00-\u9fff]", stem)) >= 4 else ""
 
@@ -280,6 +291,7 @@ def title_from_name(source: str) -> str:
 _NOT_TITLE_RE = re.compile(
     r"^[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d{1,5}\s*号$|^\d{4}\s*[-/.年]|提示|^(?:索引号|发布机构|主题分类)"
 )
+_ORGANISATION_RE = re.compile(r"[\u4e00-\u9fff]{2,16}(?:人民政府|政府|办公室|办公厅|委员会|局|厅|委)")
 NOTICE_TITLE_RE = re.compile(r"关于(?:印发|转发|下发)《?(.+?)》?的通知$")
 TITLE_SEARCH_LINES = 4
 _ADDRESSEES_THEN_BODY_RE = re.compile(r"^((?:各|全市|全县|全省|市|县|区|省)[^。；;:：《]{1,80}?[:：])(\S.*)$")
@@ -288,6 +300,8 @@ _ADDRESSEES_THEN_BODY_RE = re.compile(r"^((?:各|全市|全县|全省|市|县|�
 def _looks_like_title(line: str) -> bool:
     line = re.sub(r"^#{1,6}\s+", "", line)  # a Markdown heading
     return (
+        not _ORGANISATION_RE.fullmatch(line)  # a site's or an office's name ("云溪市人民政府") heads no document
+        and
         len(line) <= TITLE_MAX_CHARS
         and not re.search(r"[。；;！!？?]", line[:-1])
         and not MARKER_RE.match(line)
@@ -314,13 +328,14 @@ def _split_title(lines: list[str], source: str) -> tuple[list[str], list[str]]:
         if rest.startswith(m.group(1)):  # the title repeated, as some sites print it
             rest = rest[len(m.group(1)) :].strip()
         return [m.group(1), *([rest] if rest else []), *lines[1:]], ["标题与正文相连，已分开"]
-    if _looks_like_title(first) and (
-        TITLE_END_RE.search(first) or first.startswith("#") or len(lines) > 1 or len(first) <= SHORT_TITLE_CHARS
-    ):
+    if _looks_like_title(first) and (TITLE_END_RE.search(first) or first.startswith("#")):
         return lines, []
     for i in range(1, min(len(lines), TITLE_SEARCH_LINES)):
         if _looks_like_title(lines[i]) and TITLE_END_RE.search(lines[i]):
+            # a title below a line that is none ("云溪市人民政府", a 文号, a date): the title goes first
             return [lines[i], *lines[:i], *lines[i + 1 :]], []
+    if _looks_like_title(first) and (len(lines) > 1 or len(first) <= SHORT_TITLE_CHARS):
+        return lines, []
     named = title_from_name(source)
     if named:
         return [named, *lines], ["未找到标题行，标题取自文件名"]
@@ -362,6 +377,7 @@ def _split_addressees(lines: list[str]) -> list[str]:
 
 def recover(text: str, source: str = "") -> Recovered:
     """Lines of a (possibly scraped) text ready to parse, with the chrome taken out and notes on what was done."""
+    text = ZERO_WIDTH_RE.sub("", text)  # invisible formatting a page leaves behind ("\u200b第一章"), no text
     raw = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines: list[str] = []
     spans: list[tuple[str, str]] = []

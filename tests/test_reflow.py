@@ -152,3 +152,29 @@ def test_recover_keeps_what_it_took_out() -> None:
     recovered = recover(read("scraped_oneline.txt"), "scraped_oneline.txt")
     assert any(c.startswith("浏览次数") for c in recovered.chrome)
     assert recovered.site_source == "青溪市人民政府新闻办公室"
+
+
+def test_site_menus_welcome_banners_and_double_arrow_breadcrumbs_are_chrome() -> None:
+    page = (
+        "鹭州市人民政府门户网站 | 政务服务 | 政务公开 | 互动交流 安澜市人民政府网 欢迎您！ 无障碍 长者模式 English "
+        "首页 >> 信息公开 >> 通知公告 字号：大 中 小 【打印】 分享：微信 微博 "
+        "鹭州市职业技能提升补贴管理办法\u200b第一条 为鼓励劳动者提升职业技能，制定本办法。第二条 本办法自2024年1月1日起施行。"
+    )
+    doc = parse_document(page, "x.txt")
+    assert doc.title == "鹭州市职业技能提升补贴管理办法"
+    assert [c.path for c in doc.clauses] == ["第一条", "第二条"]
+    assert "\u200b" not in "".join(c.text for c in doc.clauses)
+
+
+def test_a_table_row_is_not_a_site_menu() -> None:
+    row = "1 | 分解粮食生产目标任务 | 市农业农村局 | 2021年3月底前"
+    doc = parse_document(f"青川市春耕工作方案\n一、重点任务\n{row}", "x.txt")
+    assert row in doc.clauses[-1].text
+
+
+def test_a_site_name_alone_is_no_title_the_file_name_is() -> None:
+    doc = parse_document(
+        "云溪市人民政府\n一文读懂灵活就业社保补贴，负担能不能减轻？" + "补贴按季度申报。" * 30,
+        "云溪市灵活就业社会保险补贴政策解读.txt",
+    )
+    assert doc.title == "云溪市灵活就业社会保险补贴政策解读"
