@@ -369,9 +369,14 @@ class Answerer:
             dense=dense,
             known=known / total if total else 0.0,
             said=said / total if total else 0.0,
-            foreign_place=bool(self._foreign_places(q.search_text)),
+            foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(q, hit)),
             fact_missing=not holds_wanted_fact(q.text, hit.text),
         )
+
+    def _places_elsewhere(self, q: Question, hit: Hit) -> list[str]:
+        """Places the question names that the documents know but the hit's document never mentions."""
+        places = self.finder.places_in(q.search_text)
+        return self.finder.places_missing(places, hit.doc_id) if places else []
 
     def _foreign_places(self, query: str) -> list[str]:
         places = [w for w in self.retriever.segmenter.places(query) if PLACE_RE.search(w)]

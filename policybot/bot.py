@@ -16,7 +16,7 @@ from pathlib import Path
 from policybot.answer import Answer, Answerer, Conversation
 from policybot.catalog import Catalog
 from policybot.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
-from policybot.document import Document
+from policybot.document import PARSER_ID, Document
 from policybot.embed import Embedder, load_embedder
 from policybot.errors import DocumentError, InputError, PolicyBotError
 from policybot.finder import Finder
@@ -49,8 +49,8 @@ INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # categories of characters a message shows
 
 def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
     """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed."""
-    if index is None:
-        return {}
+    if index is None or index.manifest.get("parser") != PARSER_ID:
+        return {}  # parsed by another version of the parser: every file is read again
     before = index.manifest.get("corpus_files", {})
 
     def same(name: str) -> bool:
@@ -252,7 +252,8 @@ class PolicyBot:
             _, manifest = read_manifest(self.settings.index_dir)
         except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
-        return manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
+        same_parser = manifest.get("parser") == PARSER_ID
+        return same_parser and manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
         """Index the corpus folder (incrementally when an index exists) and load the result."""

@@ -129,7 +129,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
     """Intent, citations (right clause, right document, an article not a chapter), lead units, answering sentence
     shown, and refusals (of in-scope and of out-of-scope questions)."""
     counts = dict.fromkeys(
-        ("in_scope", "oos", "intent", "cited", "doc", "lead_total", "lead", "sentences", "shown", "key_shown",
+        ("in_scope", "oos", "intent_total", "intent", "cited", "doc", "lead_total", "lead", "sentences", "shown", "key_shown",
          "laws", "article", "refused_in", "refused_oos"),
         0,
     )  # fmt: skip

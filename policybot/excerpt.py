@@ -18,6 +18,7 @@ SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?[”’」』�
 WHOLE_CLAUSE_CHARS = 160  # a clause this short is quoted whole
 EXCERPT_CHARS = 220  # the best sentence and its context, about this long
 WINDOW_CREDIT = 0.5
+CUE_CREDIT = 0.15  # for a sentence holding the kind of fact asked for, in match_share
 RELATED_WEIGHT = 0.4
 
 # what a question wants, and how a sentence that holds it looks
@@ -152,6 +153,23 @@ def _around(parts: list[str], best: int, limit: int) -> Excerpt:
     before = any(p.strip() for p in parts[:lo])
     after = any(p.strip() for p in parts[hi:])
     return Excerpt(text, cut_before=before, cut_after=after)
+
+
+def match_share(text: str, question: str, words: list[tuple[str, float]]) -> float:
+    """How well the best sentence of `text` matches the question, 0..1 (and a little more for holding the kind of
+    fact it asks for): the weight of the question's words it holds, of all their weight."""
+    total = sum(weight for _, weight in words)
+    if not total:
+        return 0.0
+    cues = wanted(question)
+    best = 0.0
+    for sentence in sentences(text):
+        norm = normalize(sentence).lower()
+        share = sum(weight for word, weight in words if word and word in norm) / total
+        if cues and any(holds.search(norm) for holds, _ in cues):
+            share += CUE_CREDIT
+        best = max(best, share)
+    return best
 
 
 def weighted_words(

@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass, field, replace
 
 from policybot.catalog import Catalog, ClauseKey
-from policybot.document import Document
+from policybot.document import Document, normalize
+from policybot.excerpt import match_share, weighted_words
 from policybot.intent import Question, defined_term, understand
-from policybot.query import Query, QueryBuilder
+from policybot.query import Query, QueryBuilder, content_terms
 from policybot.retrieve import Hit, Retriever, SearchFilter
 
 SEARCH = "search"
@@ -24,6 +25,9 @@ CLAUSE_NUMBER = "clause_number"
 HEADING = "heading"
 DEFINITION = "definition"
 MIN_CANDIDATES = 20  # a chapter's articles are looked for among this many hits before a search of its own
+RERANKED = 12  # the first hits are ranked again by their best sentence
+SENTENCE_WEIGHT = 0.5  # how much the best sentence's match counts beside the fused score
+ABSENT_PLACE_PENALTY = 0.5  # a hit whose document never mentions a place the question names ("青禾市" asked, 云溪 cited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class Finder:
         self.retriever = retriever
         self.catalog = catalog
         self.builder = builder
+        self._vocab = retriever.index.vocab
+        self._texts: dict[str, str] = {}  # normalised text of documents a place was looked for in
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -63,7 +69,7 @@ class Finder:
         query = self.query_for(q)
         pinned, rule = self.pinned(q, flt)
         result = self.retriever.search(query, k=max(k * 3, MIN_CANDIDATES), flt=flt)
-        searched = self._resolved(result.hits, query, flt)
+        searched = self.reranked(q, query, self._resolved(result.hits, query, flt))
         seen = {(h.doc_id, h.clause_id) for h in pinned}
         hits = [*pinned, *(h for h in searched if (h.doc_id, h.clause_id) not in seen)][:k]
         return Found(
@@ -74,6 +80,53 @@ class Finder:
             took_ms=(time.perf_counter() - started) * 1000,
             stages=result.stages,
         )
+
+    def reranked(self, q: Question, query: Query, hits: list[Hit]) -> list[Hit]:
+        """The first RERANKED hits ranked again: the fused score, plus how well the clause's best sentence matches the
+        question (a paragraph that mentions the topic loses to the one whose sentence answers), less a penalty for a
+        document that never mentions a place the question names."""
+        if not hits:
+            return hits
+        words = self.weighted_words(q, query)
+        places = self.places_in(q.search_text)
+        top = max(h.score for h in hits[:RERANKED]) or 1.0
+
+        def combined(hit: Hit) -> float:
+            score = hit.score / top + SENTENCE_WEIGHT * match_share(hit.text, q.text, words)
+            if places and self.places_missing(places, hit.doc_id):
+                score -= ABSENT_PLACE_PENALTY
+            return score
+
+        head = sorted(hits[:RERANKED], key=combined, reverse=True)
+        return head + hits[RERANKED:]
+
+    def weighted_words(self, q: Question, query: Query) -> list[tuple[str, float]]:
+        """The question's own words (weighed by how rare they are in the documents) and its related words."""
+        segmenter = self.builder.segmenter
+        own = [w for w in content_terms(segmenter.cut(q.search_text), q.intent) if w in self._vocab]
+        return weighted_words(own, query.expansions, self.idf)
+
+    def idf(self, word: str) -> float:
+        """BM25's idf of a word (0 for one the documents never use)."""
+        term = self._vocab.get(word.lower())
+        return float(self.retriever.index.bm25.idf[term]) if term is not None else 0.0
+
+    def places_in(self, text: str) -> list[str]:
+        """The places a question names that some document mentions (others are for the answer to judge)."""
+        return [p for p in self.builder.segmenter.places(text) if any(form in self._vocab for form in place_forms(p))]
+
+    def places_missing(self, places: list[str], doc_id: str) -> list[str]:
+        """The places of the list that a document never mentions (its title and text)."""
+        text = self._document_text(doc_id)
+        return [p for p in places if not any(form in text for form in place_forms(p))]
+
+    def _document_text(self, doc_id: str) -> str:
+        text = self._texts.get(doc_id)
+        if text is None:
+            doc = self.documents[doc_id]
+            text = normalize(doc.title + "".join(c.heading + c.text for c in doc.clauses)).lower()
+            self._texts[doc_id] = text
+        return text
 
     def pinned(self, q: Question, flt: SearchFilter) -> tuple[list[Hit], str]:
         """The clauses the question names exactly, and by what: a clause number, a heading, a term it defines."""
@@ -146,3 +199,10 @@ def descendants(doc: Document, clause_id: str) -> list[str]:
         if clause.has_text:
             out.append(clause.id)
     return out
+
+
+def place_forms(place: str) -> list[str]:
+    """How a document may write a place: as asked, or without its level ("南湖区" → 南湖)."""
+    place = normalize(place).lower()
+    bare = place.rstrip("省市县区州镇乡村")
+    return [place, bare] if len(bare) >= 2 and bare != place else [place]
