@@ -20,7 +20,7 @@ import itertools
 import logging
 from pathlib import Path
 
-from policybot.answer import Answerer, Conversation, Evidence
+from policybot.answer import DENSE_SHARE, KNOWN_SHARE, MIN_CONFIDENCE, SAID_SHARE, Answerer, Conversation, Evidence
 from policybot.bot import PolicyBot
 from policybot.evaluate import _first_cited, read_questions
 from policybot.settings import Settings
@@ -72,7 +72,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     data = [item for spec in args.set for item in collect(spec, args.split)]
     grid = [
-        (d, k, round(1 - d - k, 2))
+        (round(d, 2), round(k, 2), round(1 - d - k, 2))
         for d, k in itertools.product([i * STEP for i in range(0, 8)], repeat=2)
         if 1 - d - k >= -1e-9
     ]
@@ -89,8 +89,8 @@ def main() -> None:
     print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}")
     print(f"  in-scope refused {e['in_scope_refused']:.3f} (right ones {e['right_refused']:.3f}), "
           f"out-of-scope answered {e['oos_answered']:.3f}")  # fmt: skip
-    current = errors(data, (0.3, 0.35, 0.35), 0.35)
-    print(f"the shares before calibration (0.3, 0.35, 0.35) at 0.35: {replace_counts(current)}")
+    current = errors(data, (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE), MIN_CONFIDENCE)
+    print(f"the shares in policybot/answer.py now: {replace_counts(current)}")
 
 
 def replace_counts(e: dict) -> str:

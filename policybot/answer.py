@@ -31,14 +31,16 @@ from policybot.retrieve import Hit, Retriever, SearchFilter
 from policybot.segment import WORD_RE
 
 # calibrated on the tune half of the question sets (bench/calibrate.py): below this the corpus holds no answer
-MIN_CONFIDENCE = 0.35
-DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = 0.3, 0.35, 0.35
+MIN_CONFIDENCE = 0.42
+DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = 0.6, 0.1, 0.3
 DENSE_FLOOR, DENSE_SPAN = 0.80, 0.10
 RELATED_CREDIT = 0.6  # a clause that says a related word says this much of the asker's word
 MANNER_WEIGHT = 0.4
 TRAILING_CHARS = "能会要可难都也就还呢吗啊"  # what jieba glues to a word in speech: "税能", "融资难"  # an unknown verb or adjective ("舒心", "卡住") against an unknown noun ("公积金")
 FOREIGN_PLACE_FACTOR = 0.3
 MISSING_FACT_FACTOR = 0.5
+MISSING_SUBJECT_FACTOR = 0.5
+SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its document must use
 NEAREST_SHOWN = 3
 SEE_ALSO_CHARS = 60  # of each further clause's best sentence, under 另见
 KEEP_SHARE = 0.6  # further clauses cited beside the first: those scoring at least this share of its score
@@ -55,8 +57,9 @@ class Evidence:
     dense: float  # cosine of question and clause
     known: float  # share of what the question asks about that the documents know (0..1, rare words weigh more)
     said: float  # share of it the clause says
-    foreign_place: bool = False  # a place the documents never mention (贵阳市 in a 遵义 corpus)
+    foreign_place: bool = False  # a place the documents never mention (贵阳市 in a 遵义 corpus), or the cited one
     fact_missing: bool = False  # asks for a number, date, phone or address the clause does not hold
+    subject_missing: bool = False  # the question's most telling word is nowhere in the cited document
 
     def confidence(self, shares: tuple[float, float, float] | None = None) -> float:
         """0..1: the evidence weighed (by the calibrated shares unless others are given)."""
@@ -68,6 +71,8 @@ class Evidence:
             score *= FOREIGN_PLACE_FACTOR
         if self.fact_missing:
             score *= MISSING_FACT_FACTOR
+        if self.subject_missing:
+            score *= MISSING_SUBJECT_FACTOR
         return round(score, 4)
 
 
@@ -371,7 +376,14 @@ class Answerer:
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(q, hit)),
             fact_missing=not holds_wanted_fact(q.text, hit.text),
+            subject_missing=bool(self._subject_missing(asked, hit)),
         )
+
+    def _subject_missing(self, asked: list[tuple[str, float]], hit: Hit) -> list[str]:
+        """The question's most telling words that the documents use, but the hit's document does not: "公租房"
+        asked of 云溪 where only 鹭州 has a 公租房 guide."""
+        known = sorted((w for w, _ in asked if len(w) >= 2 and w in self._vocab), key=self.idf, reverse=True)
+        return self.finder.words_missing(known[:SUBJECT_WORDS], hit.doc_id)
 
     def _places_elsewhere(self, q: Question, hit: Hit) -> list[str]:
         """Places the question names that the documents know but the hit's document never mentions."""

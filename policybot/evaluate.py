@@ -130,7 +130,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
     shown, and refusals (of in-scope and of out-of-scope questions)."""
     counts = dict.fromkeys(
         ("in_scope", "oos", "intent_total", "intent", "cited", "doc", "lead_total", "lead", "sentences", "shown", "key_shown",
-         "laws", "article", "refused_in", "refused_oos"),
+         "laws", "article", "heading_only", "refused_in", "refused_oos"),
         0,
     )  # fmt: skip
     for q in questions:
@@ -154,9 +154,10 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
             counts["sentences"] += 1
             counts["shown"] += shows_sentence(answer, q.sentence)
             counts["key_shown"] += bool(q.key) and normalize(q.key) in normalize(answer.answer[:SHOWN_CHARS])
-        if q.articles:
+        if q.articles and first is not None:  # of the law questions answered, what the answer cites first
             counts["laws"] += 1
-            counts["article"] += first is not None and first.kind == "article"
+            counts["article"] += first.kind == "article"
+            counts["heading_only"] += first.kind in ("part", "chapter", "section") and not first.text.strip()
     c = counts
     share = lambda part, whole: c[part] / c[whole] if c[whole] else float("nan")  # noqa: E731
     return {
@@ -169,6 +170,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
         "sentence_in_first_300": share("shown", "sentences"),
         "key_in_first_300": share("key_shown", "sentences"),
         "first_citation_is_article": share("article", "laws"),
+        "first_citation_is_heading_only": share("heading_only", "laws"),
         "in_scope_refused": share("refused_in", "in_scope"),
         "out_of_scope_refused": share("refused_oos", "oos"),
     }
@@ -215,7 +217,8 @@ def format_report(report: dict) -> str:
         ("who-leads: exact lead units", "who_leads_exact"),
         ("answering sentence in the answer's first 300 characters", "sentence_in_first_300"),
         ("the fact asked for (key) in the first 300 characters", "key_in_first_300"),
-        ("laws: first citation is an article", "first_citation_is_article"),
+        ("laws, answered: first citation is an article", "first_citation_is_article"),
+        ("laws, answered: first citation is a bare chapter/part heading", "first_citation_is_heading_only"),
         ("in-scope questions refused", "in_scope_refused"),
         ("out-of-scope questions refused", "out_of_scope_refused"),
     )

@@ -17,7 +17,8 @@ from policybot.document import normalize
 SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?[”’」』）)]?|\n")
 WHOLE_CLAUSE_CHARS = 160  # a clause this short is quoted whole
 EXCERPT_CHARS = 220  # the best sentence and its context, about this long
-WINDOW_CREDIT = 0.5
+WINDOW_CREDIT = 0.1  # for lying in the part of the clause search matched
+CUE_SHARE = 0.15  # per unit of a cue's weight: a phone number (3) adds 0.45, a unit (1) 0.15
 CUE_CREDIT = 0.15  # for a sentence holding the kind of fact asked for, in match_share
 RELATED_WEIGHT = 0.4
 
@@ -74,15 +75,18 @@ def sentences(text: str) -> list[str]:
 
 def _score(
     sentence: str,
-    words: Iterable[tuple[str, float]],
+    words: list[tuple[str, float]],
     cues: list[tuple[re.Pattern[str], float]],
     definition: str,
 ) -> float:
+    """The share of the question's word weight the sentence holds, plus credit for each kind of fact asked for that
+    it holds (a phone number counts more than "a unit"), and for defining the term asked about."""
     norm = normalize(sentence).lower()
-    score = sum(weight for word, weight in words if word and word in norm)
-    score += sum(weight for holds, weight in cues if holds.search(norm))
+    total = sum(weight for _, weight in words) or 1.0
+    score = sum(weight for word, weight in words if word and word in norm) / total
+    score += sum(CUE_SHARE * weight for holds, weight in cues if holds.search(norm))
     if definition and (norm.startswith(definition) or f"所称{definition}" in norm) and re.search(r"是指|是", norm):
-        score += 5.0
+        score += 1.0
     return score
 
 
@@ -139,16 +143,24 @@ def _window_span(text: str, window: str) -> tuple[int, int] | None:
     return (start, start + len(window)) if start >= 0 else None
 
 
+def _ends_sentence(part: str) -> bool:
+    return bool(re.search(r"[。！!？?\n][”’」』）)]?$", part))
+
+
 def _around(parts: list[str], best: int, limit: int) -> Excerpt:
-    """The best sentence, then the sentences after it (or before, at the end) while they fit in `limit`."""
+    """The whole sentence holding the best part (from the 。 before it: a part may end at ；), then what follows it
+    while it fits in `limit`."""
     lo, hi = best, best + 1
-    size = len(parts[best].strip()) if parts else 0
+    while lo > 0 and not _ends_sentence(parts[lo - 1]):
+        lo -= 1
+    while hi < len(parts) and not _ends_sentence(parts[hi - 1]):
+        hi += 1
+    if sum(len(p) for p in parts[lo:hi]) > limit:  # a very long sentence: from the best part on
+        lo, hi = best, best + 1
+    size = sum(len(p) for p in parts[lo:hi])
     while hi < len(parts) and size + len(parts[hi]) <= limit:
         size += len(parts[hi])
         hi += 1
-    while lo > 0 and size + len(parts[lo - 1]) <= limit // 2:
-        lo -= 1
-        size += len(parts[lo])
     text = "".join(parts[lo:hi]).strip()
     before = any(p.strip() for p in parts[:lo])
     after = any(p.strip() for p in parts[hi:])

@@ -10,6 +10,7 @@ ranking, so `ask` cites what `search` shows first, and says which rule decided w
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +21,10 @@ from policybot.intent import Question, defined_term, understand
 from policybot.query import Query, QueryBuilder, content_terms
 from policybot.retrieve import Hit, Retriever, SearchFilter
 
+# "青禾市", "南湖区", "石湾县": a name and its level (not 城市, 全市, 社区…: those are no names)
+PLACE_NAME_RE = re.compile(
+    r"(?<![全本各该此每])(?![全本各该此每在城都超上门集夜股社园景小片辖郊山特新市县区])[\u4e00-\u9fff]{2}(?:省|市|县|区)"
+)
 SEARCH = "search"
 CLAUSE_NUMBER = "clause_number"
 HEADING = "heading"
@@ -27,7 +32,9 @@ DEFINITION = "definition"
 MIN_CANDIDATES = 20  # a chapter's articles are looked for among this many hits before a search of its own
 RERANKED = 12  # the first hits are ranked again by their best sentence
 SENTENCE_WEIGHT = 0.5  # how much the best sentence's match counts beside the fused score
-ABSENT_PLACE_PENALTY = 0.5  # a hit whose document never mentions a place the question names ("青禾市" asked, 云溪 cited)
+ABSENT_PLACE_PENALTY = (
+    0.5  # a hit whose document never mentions a place the question names ("青禾市" asked, 云溪 cited)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +119,27 @@ class Finder:
         return float(self.retriever.index.bm25.idf[term]) if term is not None else 0.0
 
     def places_in(self, text: str) -> list[str]:
-        """The places a question names that some document mentions (others are for the answer to judge)."""
-        return [p for p in self.builder.segmenter.places(text) if any(form in self._vocab for form in place_forms(p))]
+        """The places a question names that some document mentions (others are for the answer to judge): jieba's
+        place names, and names ending in 省/市/县/区 that the documents use ("青禾市" is in no dictionary)."""
+        named = [*self.builder.segmenter.places(text), *(m.group(0) for m in PLACE_NAME_RE.finditer(normalize(text)))]
+        known = [p for p in dict.fromkeys(named) if any(form in self._vocab for form in place_forms(p))]
+        return [p for p in known if not any(p != other and p in other for other in known)]
 
     def places_missing(self, places: list[str], doc_id: str) -> list[str]:
         """The places of the list that a document never mentions (its title and text)."""
         text = self._document_text(doc_id)
         return [p for p in places if not any(form in text for form in place_forms(p))]
+
+    def words_missing(self, words: list[str], doc_id: str) -> list[str]:
+        """The words of the list that a document never uses (nor any word related to them)."""
+        text = self._document_text(doc_id)
+        synonyms = self.builder.synonyms
+        missing = []
+        for word in words:
+            related = synonyms.expand([word], self._vocab) if synonyms is not None else []
+            if word.lower() not in text and not any(r in text for r in related):
+                missing.append(word)
+        return missing
 
     def _document_text(self, doc_id: str) -> str:
         text = self._texts.get(doc_id)

@@ -67,7 +67,10 @@ CHROME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?:当前位置|您的位置|您当前的位置|您现在的位置|所在位置)[:：]?\s*"
             r"(?:[^\s>＞»›]{1,12}\s*[>＞»›]{1,2}\s*)*[^\s>＞»›]{1,12}(?=\s|$)",
         ),
-        ("breadcrumb", r"(?:网站)?首页\s*[>＞»›]{1,2}\s*(?:[^\s>＞»›]{1,12}\s*[>＞»›]{1,2}\s*)*[^\s>＞»›]{0,12}(?=\s|$)"),
+        (
+            "breadcrumb",
+            r"(?:网站)?首页\s*[>＞»›]{1,2}\s*(?:[^\s>＞»›]{1,12}\s*[>＞»›]{1,2}\s*)*[^\s>＞»›]{0,12}(?=\s|$)",
+        ),
         # a site's name and menu, "XX市人民政府 | 政务服务 | 政务公开 |…" (a table row starts otherwise)
         ("site", r"[^\s|｜]{1,20}(?:人民政府|政府|网站|网|数据库|平台)(?:\s*[|｜]\s*[^\s|｜]{2,8}){2,}(?=\s|$)"),
         ("site", r"[^\s]{2,20}?\s*欢迎您[！!]?"),
@@ -301,8 +304,7 @@ def _looks_like_title(line: str) -> bool:
     line = re.sub(r"^#{1,6}\s+", "", line)  # a Markdown heading
     return (
         not _ORGANISATION_RE.fullmatch(line)  # a site's or an office's name ("云溪市人民政府") heads no document
-        and
-        len(line) <= TITLE_MAX_CHARS
+        and len(line) <= TITLE_MAX_CHARS
         and not re.search(r"[。；;！!？?]", line[:-1])
         and not MARKER_RE.match(line)
         and not _NOT_TITLE_RE.search(line)

@@ -18,6 +18,7 @@ from policybot.segment import Segmenter, highlight_terms
 RRF_K = 60
 CANDIDATES = 100
 FUSIONS = ("rrf", "score", "bm25", "dense")
+DENSE_WEIGHT = 0.5  # of the min-max normalised dense score in score fusion (BM25's is the rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,7 @@ class Retriever:
             for rank, i in enumerate(dense[0]):
                 fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
         if self.fusion == "score":
-            for ids, scores, weight in ((bm25[0], bm25[1], 0.5), (dense[0], dense[1], 0.5)):
+            for ids, scores, weight in ((bm25[0], bm25[1], 1 - DENSE_WEIGHT), (dense[0], dense[1], DENSE_WEIGHT)):
                 if len(ids) == 0:
                     continue
                 lo, hi = float(scores.min()), float(scores.max())
