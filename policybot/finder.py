@@ -104,8 +104,11 @@ class Finder:
                 score -= ABSENT_PLACE_PENALTY
             return score
 
-        head = sorted(hits[:RERANKED], key=combined, reverse=True)
-        return head + hits[RERANKED:]
+        # the score shown is the one ranked by, on the fused score's scale
+        head = [replace(h, score=top * combined(h) / (1 + SENTENCE_WEIGHT)) for h in hits[:RERANKED]]
+        head.sort(key=lambda h: h.score, reverse=True)
+        floor = head[-1].score if head else 0.0
+        return head + [replace(h, score=min(h.score, floor)) for h in hits[RERANKED:]]
 
     def weighted_words(self, q: Question, query: Query) -> list[tuple[str, float]]:
         """The question's own words (weighed by how rare they are in the documents) and its related words."""
