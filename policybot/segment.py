@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # a token worth indexing has at least one letter, digit or CJK character
 WORD_RE = re.compile(r"[\w\u4e00-\u9fff]")
 DICT_WORD_FREQ = 2000
+TAGGED_CACHE_SIZE = 256
 
 
 def _data_lines(name: str) -> list[str]:
@@ -39,6 +40,7 @@ class Segmenter:
         self._tk = jieba.Tokenizer()
         self._tk.initialize()
         self._pos = None  # the POS tagger costs ~0.3 s to build: once, on first use
+        self._tagged: dict[str, list[tuple[str, str]]] = {}
         self.stopwords = frozenset(_data_lines("stopwords.txt"))
         self.words: set[str] = set()
         dictionary = _data_lines("policy_dict.txt")
@@ -57,6 +59,8 @@ class Segmenter:
                 self.words.add(word)
                 self._tk.add_word(word, freq)
                 added.append(word)
+        if added:
+            self._tagged.clear()  # cut with the words it now knows
         return added
 
     def normalize(self, text: str) -> str:
@@ -77,9 +81,15 @@ class Segmenter:
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """Accurate-mode words (normalised) with jieba's part-of-speech flags ('n' noun, 'v' verb, 'ns' place…)."""
-        if self._pos is None:
-            self._pos = _pos_tagger(self._tk)
-        return [(p.word, p.flag) for p in self._pos.cut(self.normalize(text))]
+        cached = self._tagged.get(text)
+        if cached is None:
+            if self._pos is None:
+                self._pos = _pos_tagger(self._tk)
+            cached = [(p.word, p.flag) for p in self._pos.cut(self.normalize(text))]
+            if len(self._tagged) >= TAGGED_CACHE_SIZE:
+                self._tagged.clear()  # a question is tagged a few times while it is answered, then rarely again
+            self._tagged[text] = cached
+        return list(cached)
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba POS 'ns') mentioned in the text."""
