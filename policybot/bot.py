@@ -16,7 +16,7 @@ from pathlib import Path
 from policybot.answer import Answer, Answerer, Conversation
 from policybot.catalog import Catalog
 from policybot.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
-from policybot.document import Document
+from policybot.document import PARSER_ID, Document
 from policybot.embed import Embedder, load_embedder
 from policybot.errors import DocumentError, InputError, PolicyBotError
 from policybot.index import (
@@ -46,9 +46,10 @@ INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # categories of characters a message shows
 
 
 def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
-    """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed."""
-    if index is None:
-        return {}
+    """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed by this
+    parser."""
+    if index is None or index.manifest.get("parser") != PARSER_ID:
+        return {}  # parsed by another parser: every file is read again
     before = index.manifest.get("corpus_files", {})
 
     def same(name: str) -> bool:
@@ -233,6 +234,8 @@ class PolicyBot:
             _, manifest = read_manifest(self.settings.index_dir)
         except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
+        if manifest.get("parser") != PARSER_ID:
+            return False  # the files must be parsed again (task tables, say, were not read before)
         return manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:

@@ -21,7 +21,7 @@ from policybot import store
 from policybot.bm25 import Bags, BM25Index, build_bm25, concat, patched_bm25
 from policybot.chunks import CHUNKER_ID, Chunk, chunk_document
 from policybot.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
-from policybot.document import Clause, Document
+from policybot.document import PARSER_ID, Clause, Document
 from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.journal import EmbedJournal
@@ -416,6 +416,7 @@ def _manifest(
         "embedder": {"id": embedder.id, "dim": embedder.dim},
         "segmenter": segmenter.id,
         "chunker": CHUNKER_ID,
+        "parser": PARSER_ID,
         "dense": {"kind": dense_kind, "probes": IVF_PROBES},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "corpus_fingerprint": corpus_fingerprint(shards),
