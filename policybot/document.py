@@ -45,6 +45,7 @@ PHRASE_RE = re.compile(r"^(.{1,%d}?)[，,；;]" % HEADING_MAX_CHARS)  # noqa: UP
 ATTACHMENT_RE = re.compile(r"^附\s*件\s*([0-9０-９一二三四五六七八九十]{0,3})\s*[:：]?\s*")
 ATTACHMENT_MAX_CHARS = 40
 ATTACHMENT_LOOKAHEAD = 4  # at most this many lines from "附件" to its table (the table's title)
+ROW_PATH_RE = re.compile(r" 第[\d.]+项$")  # a task table row's path, "附件1 第3项" (a row's key is its 序号)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +375,12 @@ def _row_heading(row: TaskRow) -> str:
     return heading
 
 
+def is_table_row(clause: Clause) -> bool:
+    """True for a task read from a row of a task table (cited "附件1 第3项"), whose text is its task cells followed
+    by its other columns as "列名：内容" lines."""
+    return bool(ROW_PATH_RE.search(clause.path))
+
+
 def _row_node(table: _Node, ordinal: int, row: TaskRow) -> _Node:
     """A task table row as a clause: '附件1 第3项', with its group (if any) in its heading path."""
     heading = _row_heading(row)
@@ -381,7 +388,7 @@ def _row_node(table: _Node, ordinal: int, row: TaskRow) -> _Node:
     return _Node(
         id=f"{table.id}.t{row.key}",
         number=row.number,
-        path=f"{table.path} 第{row.key}项",
+        path=f"{table.path} 第{row.key}项",  # what ROW_PATH_RE knows a table row by
         heading=heading,
         level=table.level + 1,
         parent=table,

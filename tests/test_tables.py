@@ -173,6 +173,8 @@ def plan_bot(request, tmp_path_factory: pytest.TempPathFactory) -> PolicyBot:
         ("压缩企业开办时间由哪个单位牵头？", "附件 第1项"),
         ("降低企业用电用气成本由哪个部门牵头？", "附件 第4项"),  # its 牵头单位 is a cell merged over two rows
         ("清理拖欠民营企业中小企业账款谁牵头", "附件 第5项"),
+        ("推行工程建设项目审批“一网通办”由哪个单位牵头？", "附件 第2项"),
+        ("附件第3项由哪个单位牵头？", "附件 第3项"),  # by the number it is cited by
     ],
 )
 def test_who_leads_a_row_answers_from_its_units(plan_bot: PolicyBot, question: str, path: str) -> None:
