@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from policybot.answer import Answer, Answerer, Conversation
@@ -35,6 +36,7 @@ from policybot.segment import Segmenter
 from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
 from policybot.settings import Settings
 from policybot.store import is_current, read_manifest
+from policybot.tasks import TaskEntry, ledger
 
 log = logging.getLogger(__name__)
 
@@ -393,6 +395,14 @@ class PolicyBot:
 
     def _documents_on_disk(self) -> list[Document]:
         return list(self.index.documents.values()) if index_exists(self.settings.index_dir) else []
+
+    # --- task ledger (任务分工台账) ------------------------------------------
+
+    def task_ledger(self, doc_names: Sequence[str] = (), unit: str = "") -> list[TaskEntry]:
+        """Every task clause of the named documents (by 文号, id or title; all when none), or only those naming
+        the unit as 牵头单位 or 责任单位; InputError naming an unknown document or unit."""
+        answerer = self.answerer  # its documents and its catalog: both from one index, even during an update
+        return ledger(answerer.documents, answerer.catalog, doc_names, CONTROL_RE.sub("", unit or ""))
 
     # --- enterprise self-check ---------------------------------------------
 
