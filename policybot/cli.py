@@ -246,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit", help="only tasks naming this unit as 牵头单位 or 责任单位 (short forms such as 市发改委 work)"
     )
     p.add_argument("--format", choices=LEDGER_FORMATS, help="output format (default: from -o's suffix, else json)")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output (needed for xlsx)")
+    p.add_argument(
+        "-o", "--output", help="write to this file instead of standard output (xlsx is never printed to a terminal)"
+    )
     p.set_defaults(func=cmd_tasks)
 
     p = sub.add_parser("eval", help="score retrieval and answers on a question file")
