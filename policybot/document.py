@@ -71,7 +71,6 @@ class Clause:
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
     units_note: str = ""
-    deadline: str = ""  # a task table's 完成时限 cell as written
 
     @property
     def has_units(self) -> bool:
@@ -193,7 +192,6 @@ class _Node:
     child_last: dict[int, int] = field(default_factory=dict)
     child_group: dict[int, int] = field(default_factory=dict)
     units: tuple[tuple[str, ...], tuple[str, ...], str] | None = None  # a table row's (lead, responsible, note)
-    deadline: str = ""
 
 
 def _split_heading(body: str) -> tuple[str, str]:
@@ -396,7 +394,6 @@ def _row_node(table: _Node, ordinal: int, row: TaskRow) -> _Node:
         lines=[row.text],
         heading_path=table.heading_path + ((row.group,) if row.group else ()) + (f"第{row.key}项{heading}",),
         units=(row.lead_units, row.responsible_units, row.units_note) if has_units else None,
-        deadline=row.deadline,
     )
 
 
@@ -419,7 +416,6 @@ def _to_clause(node: _Node) -> Clause:
         lead_units=lead,
         responsible_units=responsible,
         units_note=note,
-        deadline=node.deadline,
     )
 
 

@@ -63,9 +63,7 @@ CLAUSE_FIELDS = (
     "lead_units",
     "responsible_units",
     "units_note",
-    "deadline",
 )
-TUPLE_FIELDS = frozenset({"heading_path", "lead_units", "responsible_units"})
 
 
 @dataclass(slots=True)
@@ -145,7 +143,10 @@ def document_to_dict(doc: Document) -> dict:
 
 def document_from_dict(data: dict) -> Document:
     """The inverse of document_to_dict."""
-    clauses = tuple(_clause_from_row(row) for row in data["clauses"])
+    clauses = tuple(
+        Clause(cid, number, path, heading, text, level, parent, tuple(hpath), tuple(lead), tuple(resp), note)
+        for cid, number, path, heading, text, level, parent, hpath, lead, resp, note in data["clauses"]
+    )
     basis = data.get("validity_basis")
     return Document(
         doc_id=data["doc_id"],
@@ -164,15 +165,6 @@ def document_from_dict(data: dict) -> Document:
         clauses=clauses,
         source_url=data["source_url"],
     )
-
-
-def _clause_from_row(row: list) -> Clause:
-    """A clause from its shard row; a row written before a field was added (deadline) gets that field's default,
-    so an older index stays readable while a build re-reads its documents."""
-    if not len(CLAUSE_FIELDS) - 1 <= len(row) <= len(CLAUSE_FIELDS):
-        raise ValueError(f"a clause row has {len(row)} fields, not {len(CLAUSE_FIELDS)}")
-    fields = dict(zip(CLAUSE_FIELDS, row, strict=False))
-    return Clause(**{k: tuple(v) if k in TUPLE_FIELDS else v for k, v in fields.items()})
 
 
 def _reference_to_list(ref: Reference) -> list[str]:

@@ -1,5 +1,6 @@
 """Tables in a document's text: a task table (序号 | 工作任务 | 牵头单位 | 责任单位 | 完成时限) read row by row into
-tasks with their units and deadline; any other table (figures, a list of towns) left as rows of text.
+tasks with their units (their 完成时限 and other columns kept in their text as "列名：内容" lines, which column_of reads
+back); any other table (figures, a list of towns) left as rows of text.
 
 The loaders write a table row as one line, every cell of the grid joined by " | " (empty ones too, so columns stay
 in place); text files may separate columns by "|", tabs or runs of two or more spaces. A task table is known by its
@@ -65,7 +66,6 @@ class TaskRow:
     lead_units: tuple[str, ...]
     responsible_units: tuple[str, ...]
     units_note: str  # the unit cells as written: "牵头单位：…；责任单位：…"
-    deadline: str  # the 完成时限 cell as written
     group: str  # the group row above it ("一、优化营商环境"), or ""
 
 
@@ -236,6 +236,14 @@ def _role(name: str) -> str | None:
     return None
 
 
+def column_of(line: str) -> tuple[str, str] | None:
+    """(role, cell) of a line in which a task row's text gives one of its other columns, as _task writes them
+    ("完成时限：2022年6月底前" → (DEADLINE, "2022年6月底前")); None for a line of the task itself."""
+    name, colon, cell = line.partition("：")
+    role = _role(name) if colon else None
+    return (role, cell) if role is not None and role != TASK else None
+
+
 def _is_header_row(cells: list[str]) -> bool:
     names = {c for c in cells if c}
     named = sum(1 for c in names if _role(c) is not None)
@@ -381,7 +389,6 @@ def _task(cells: list[str], columns: list[_Column], group: str, key: str) -> Tas
         f"{c.name}：{cells[i]}" for i, c in enumerate(columns) if c.role in (LEAD, RESPONSIBLE) and cells[i]
     )
     lead, responsible = _units(cells, columns)
-    deadlines = [cells[i] for i, c in enumerate(columns) if c.role == DEADLINE and cells[i]]
     return TaskRow(
         key=key,
         number=_cell(cells, columns, NUMBER),
@@ -390,6 +397,5 @@ def _task(cells: list[str], columns: list[_Column], group: str, key: str) -> Tas
         lead_units=lead,
         responsible_units=responsible,
         units_note=note,
-        deadline="；".join(deadlines),
         group=_cell(cells, columns, GROUP) or group,
     )

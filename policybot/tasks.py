@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from policybot.catalog import Catalog
 from policybot.document import Clause, Document, is_table_row, normalize
 from policybot.errors import InputError
+from policybot.tables import DEADLINE, column_of
 
 FORMATS = ("csv", "xlsx", "json")
 SUMMARY_CHARS = 60
@@ -30,8 +31,6 @@ DEADLINE_RE = re.compile(
     # as a deadline of its own ("完成时限：长期坚持", "…，持续推进。"), not as the verb of a task ("持续推进改革")
     r"|(?:长期坚持|持续推进|长期推进|常态化推进|持续开展|长期开展)(?![\u4e00-\u9fff])"
 )
-# a table row's other columns in its text ("完成时限：2022年6月底前"): no part of what the task asks
-COLUMN_LINE_RE = re.compile(r"^[^：:\n]{1,12}[：:]")
 MAX_UNIT_CHARS = 60
 # the ledger's columns as a spreadsheet shows them: (header, width in characters)
 COLUMNS = (
@@ -94,9 +93,16 @@ class TaskEntry:
         ]
 
 
+def _row_columns(clause: Clause) -> list[tuple[str, str]]:
+    """(role, cell) of each of a table row's other columns (完成时限, 责任领导…); none for another clause."""
+    if not is_table_row(clause):
+        return []
+    return [column for line in clause.text.split("\n") if (column := column_of(line)) is not None]
+
+
 def deadlines_of(clause: Clause) -> tuple[str, ...]:
     """The deadlines a task states: its table's 完成时限 cell, then those in its text ("到2022年底", "长期坚持")."""
-    found = [clause.deadline] if clause.deadline else []
+    found = [cell for role, cell in _row_columns(clause) if role == DEADLINE]
     for m in DEADLINE_RE.finditer(clause.text):
         if not any(m.group(0) in known for known in found):
             found.append(m.group(0))
@@ -107,8 +113,8 @@ def summary_of(clause: Clause) -> str:
     """The task in one line: the first sentence of its text after its heading (for a table row, of its task cells),
     cut at SUMMARY_CHARS; the heading when the text says nothing more."""
     lines = clause.text.split("\n")
-    if is_table_row(clause):
-        lines = [line for line in lines if not COLUMN_LINE_RE.match(line)]
+    if is_table_row(clause):  # its task cells, not its other columns ("完成时限：长期坚持")
+        lines = [line for line in lines if column_of(line) is None]
     heading = normalize(clause.heading).rstrip("。；;")
     sentences = [s.strip() for line in lines for s in SENTENCE_RE.findall(line) if s.strip()]
     first = next((s for s in sentences if normalize(s).rstrip("。；;！!？?") != heading), "") or clause.heading

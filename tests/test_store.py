@@ -38,14 +38,6 @@ def test_every_field_of_a_document_round_trips(path: Path) -> None:
     assert document_from_dict(document_to_dict(doc)) == doc
 
 
-def test_a_shard_written_before_clauses_had_a_deadline_still_reads() -> None:
-    data = document_to_dict(read_document(SEED))
-    data["clauses"] = [row[:-1] for row in data["clauses"]]  # what schema 3 wrote before task tables
-    doc = document_from_dict(data)
-    assert doc == read_document(SEED)
-    assert all(c.deadline == "" for c in doc.clauses)
-
-
 def test_the_format_names_every_field_of_the_records() -> None:
     assert set(CLAUSE_FIELDS) == {f.name for f in dataclasses.fields(Clause)}
     assert set(document_to_dict(read_document(SEED))) == {f.name for f in dataclasses.fields(Document)}

@@ -21,6 +21,7 @@ from policybot.bot import PolicyBot
 from policybot.corpus import read_document
 from policybot.document import Document, parse_document
 from policybot.settings import Settings
+from policybot.tasks import deadlines_of
 
 FORMATS = {
     "plan.docx": task_plan_docx,
@@ -41,7 +42,7 @@ def written(folder: Path, name: str) -> Path:
 def table_rows(doc: Document) -> dict[str, tuple]:
     """path → (heading, lead, responsible, deadline, group) of the task clauses read from the attachment."""
     return {
-        c.path: (c.heading, c.lead_units, c.responsible_units, c.deadline, c.heading_path[-2])
+        c.path: (c.heading, c.lead_units, c.responsible_units, "；".join(deadlines_of(c)), c.heading_path[-2])
         for c in doc.clauses
         if c.parent_id == "att1"
     }
@@ -105,7 +106,7 @@ def test_header_found_without_its_exact_names_or_a_number_column() -> None:
     first, second = doc.clause("att1.t1"), doc.clause("att1.t2")
     assert first.path == "附件1 第1项"
     assert (first.lead_units, first.responsible_units) == (("市工信局",), ("市大数据局", "各县（市、区）人民政府"))
-    assert (second.heading, second.deadline) == ("培育专精特新企业", "每年")
+    assert (second.heading, deadlines_of(second)) == ("培育专精特新企业", ("每年",))
 
 
 def test_a_unit_marked_lead_in_a_single_unit_column_leads() -> None:
