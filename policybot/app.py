@@ -15,6 +15,7 @@ from policybot.bot import PolicyBot, check_upload_size, clean_question, megabyte
 from policybot.document import Clause, Document
 from policybot.embed import prefer_passive_openmp
 from policybot.errors import AccessDenied, PolicyBotError
+from policybot.ledger_tab import ledger_tab
 from policybot.loaders import SUPPORTED_SUFFIXES
 from policybot.render import (
     answer_markdown,
@@ -278,6 +279,7 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
                     with gr.Column(scale=1):
                         browse_clause = gr.Dropdown([], label="选择条款", value=None, elem_id="browse-clause")
                         clause_detail = gr.Markdown(elem_id="clause-detail")
+            ledger_tab(bot)  # 任务分工
             with gr.Tab("惠企政策自查", id="selfcheck"):
                 gr.Markdown("填写企业情况，查看可能适用的惠企条款、适用条件和联系单位。不确定的项可留空。")
                 with gr.Row():

@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from policybot.answer import Answer, Answerer, Conversation
@@ -37,6 +38,7 @@ from policybot.segment import Segmenter
 from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
 from policybot.settings import Settings
 from policybot.store import is_current, read_manifest
+from policybot.tasks import TaskEntry, ledger
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,10 @@ INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # categories of characters a message shows
 
 
 def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
-    """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed."""
+    """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed by this
+    parser."""
     if index is None or index.manifest.get("parser") != PARSER_ID:
-        return {}  # parsed by another version of the parser: every file is read again
+        return {}  # parsed by another parser: every file is read again
     before = index.manifest.get("corpus_files", {})
 
     def same(name: str) -> bool:
@@ -252,8 +255,9 @@ class PolicyBot:
             _, manifest = read_manifest(self.settings.index_dir)
         except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
-        same_parser = manifest.get("parser") == PARSER_ID
-        return same_parser and manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
+        if manifest.get("parser") != PARSER_ID:
+            return False  # the files must be parsed again (task tables, say, were not read before)
+        return manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
         """Index the corpus folder (incrementally when an index exists) and load the result."""
@@ -417,6 +421,14 @@ class PolicyBot:
 
     def _documents_on_disk(self) -> list[Document]:
         return list(self.index.documents.values()) if index_exists(self.settings.index_dir) else []
+
+    # --- task ledger (任务分工台账) ------------------------------------------
+
+    def task_ledger(self, doc_names: Sequence[str] = (), unit: str = "") -> list[TaskEntry]:
+        """Every task clause of the named documents (by 文号, id or title; all when none), or only those naming
+        the unit as 牵头单位 or 责任单位; InputError naming an unknown document or unit."""
+        answerer = self.answerer  # its documents and its catalog: both from one index, even during an update
+        return ledger(answerer.documents, answerer.catalog, doc_names, CONTROL_RE.sub("", unit or ""))
 
     # --- enterprise self-check ---------------------------------------------
 

@@ -32,6 +32,7 @@ UNIT_SHORT_FORMS = (
     ("工业和信息化", "工信"),
     ("文化和旅游", "文旅"),
 )
+UNIT_BRACKETS = str.maketrans("〔［【[〕］】]", "(((())))")  # brackets a unit's name is written with, alike
 OPENING_CLAUSES = ("notice", "preamble")
 MIN_TITLE_CHARS = 6  # a shorter title ("通知") would match too many questions
 MAX_HEADING_CHARS = 40  # longer "headings" are sentences; looking for them inside a question is wasted work
@@ -91,14 +92,23 @@ def defined_terms(text: str) -> set[str]:
     return {normalize(m.group(1)) for regex in DEFINITION_RES for m in regex.finditer(text)}
 
 
+def _short_form(unit: str) -> str:
+    """A unit's name with each department written the short way (市发展改革委 → 市发改委)."""
+    for full, short in UNIT_SHORT_FORMS:
+        unit = unit.replace(full, short)
+    return unit
+
+
 def _aliases(unit: str) -> set[str]:
     """What else people call a unit: without its level ("财政局"), by its short form ("市住建局", "住建局")."""
-    names = {unit}
-    for full, short in UNIT_SHORT_FORMS:
-        if full in unit:
-            names.add(unit.replace(full, short))
+    names = {unit, _short_form(unit)}
     names |= {UNIT_LEVEL_RE.sub("", n) for n in names}
     return names - {unit}
+
+
+def _unit_key(unit: str) -> str:
+    """One key for the names of one unit (normalised): 市发改委 and 市发展改革委, 各县〔市、区〕 and 各县（市、区）."""
+    return _short_form(unit).translate(UNIT_BRACKETS)
 
 
 class Catalog:
@@ -198,6 +208,12 @@ class Catalog:
                 if len(alias) >= MIN_UNIT_ALIAS_CHARS and alias not in self._by_unit:
                     aliases.setdefault(alias, []).append(name)
         self._unit_aliases = sorted(aliases.items(), key=lambda a: -len(a[0]))
+        self._units_by_key: dict[str, list[str]] = {}
+        self._units_by_bare_key: dict[str, list[str]] = {}
+        for name in sorted(self._by_unit):
+            key = _unit_key(name)
+            self._units_by_key.setdefault(key, []).append(name)
+            self._units_by_bare_key.setdefault(UNIT_LEVEL_RE.sub("", key), []).append(name)
 
     def _in_reading_order(self, keys: Iterable[ClauseKey], doc_ids: Iterable[str]) -> list[ClauseKey]:
         allowed = set(doc_ids)
@@ -269,13 +285,23 @@ class Catalog:
         found = []
         for name in self._unit_names:
             if name in rest:
-                found.append((name, [name]))
+                found.append((name, self._units_by_key[_unit_key(name)]))  # 市发改委 also as 市发展改革委
                 rest = rest.replace(name, "\0")
         for alias, names in self._unit_aliases:
             if alias in rest:
                 found.append((alias, names))
                 rest = rest.replace(alias, "\0")
         return found
+
+    def units_named(self, name: str) -> list[str]:
+        """The units of the documents that a unit's name stands for: the same unit written in full or short
+        (市发改委 and 市发展改革委 are one unit), and for a name without its level ("财政局") the unit at every level
+        ("市财政局", "县财政局"). Names as the catalog keeps them (normalised), for duties_of."""
+        key = _unit_key(normalize(name))
+        found = self._units_by_key.get(key, [])
+        if not found and not UNIT_LEVEL_RE.match(key):
+            found = self._units_by_bare_key.get(key, [])
+        return list(found)
 
     def duties_of(self, units: Iterable[str], doc_ids: Iterable[str] = ()) -> list[tuple[ClauseKey, str]]:
         """The clauses naming any of the units as 牵头单位 (LEAD) or 责任单位 (RESPONSIBLE), in reading order."""

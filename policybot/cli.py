@@ -12,6 +12,8 @@ from pathlib import Path
 from policybot.errors import PolicyBotError
 from policybot.settings import Settings
 
+LEDGER_FORMATS = ("csv", "xlsx", "json")  # policybot.tasks.FORMATS, without importing the parser at every start
+
 
 def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -155,6 +157,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_tasks(args: argparse.Namespace) -> int:
+    """Print or write the task ledger (任务分工台账) of documents or of one unit."""
+    from policybot.errors import InputError
+    from policybot.tasks import ledger_file
+
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+    fmt = args.format or (suffix if suffix in LEDGER_FORMATS else "json")
+    if fmt == "xlsx" and not args.output and sys.stdout.isatty():
+        raise InputError("Excel 文件请用 -o 写到文件，例如 -o 任务分工台账.xlsx (xlsx needs -o FILE)")
+    bot = _bot(args)
+    bot.ensure_index(_console_progress())
+    entries = bot.task_ledger(args.doc or (), args.unit or "")
+    data = ledger_file(entries, fmt)
+    if not args.output:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"无法写入 {args.output}：{exc.strerror or exc} (-o: cannot write the file)") from exc
+    print(f"已写出 {len(entries)} 项任务 → {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score retrieval and answers on a question file; print the tables."""
     from policybot.evaluate import evaluate, format_report
@@ -215,6 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("tasks", help="the task ledger (任务分工台账): every task clause with its units and deadlines")
+    common(p)
+    p.add_argument(
+        "--doc", action="append", help="only this document, by 文号, doc id or title (repeatable; default: all)"
+    )
+    p.add_argument(
+        "--unit", help="only tasks naming this unit as 牵头单位 or 责任单位 (short forms such as 市发改委 work)"
+    )
+    p.add_argument("--format", choices=LEDGER_FORMATS, help="output format (default: from -o's suffix, else json)")
+    p.add_argument(
+        "-o", "--output", help="write to this file instead of standard output (xlsx is never printed to a terminal)"
+    )
+    p.set_defaults(func=cmd_tasks)
 
     p = sub.add_parser("eval", help="score retrieval and answers on a question file")
     common(p)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from policybot import units as unit_lists
 from policybot.reflow import recover
+from policybot.tables import Table, TaskRow, find_tables
 from policybot.units import OPEN_BRACKETS, match_bracket
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -35,9 +36,6 @@ DASH_RE = re.compile(r"^[—－-]{2}\s*")
 CHAPTER_RE = re.compile(r"^#*\s*第([零一二三四五六七八九十百千\d]+)\s*([编章节])\s*(.*)$")
 ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百千\d]+)\s*条\s*")
 
-# changes whenever parse_document would read the same text differently: an index holding parses made by another
-# parser reads its files again (their bytes did not change, but what is made of them did)
-PARSER_ID = "policy-parser-v5"
 HEADING_MAX_CHARS = 30
 # an opening text up to this long stays one 序言; a longer unnumbered text is read as paragraphs
 PREAMBLE_MAX_CHARS = 600
@@ -48,6 +46,15 @@ LEVEL_KINDS = {1: "part", 2: "section", 3: "item", 4: "item"}
 ARTICLE_HEADING_MAX_CHARS = 40  # an article's first sentence, shown as its heading, is cut here (with …)
 FIRST_SENTENCE_RE = re.compile(r"^[^。；;：:！!？?\n]+")
 HEADING_RE = re.compile(r"^(.{1,%d}?)[。:：]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
+# names what reading a file gives (the loaders' text, then parse_document): an index built under another name has
+# every file read and parsed again (vectors of unchanged text are still reused)
+PARSER_ID = "clauses-v2+scraped-v1+task-tables-v1"
+PHRASE_RE = re.compile(r"^(.{1,%d}?)[，,；;]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
+# "附件1：重点任务分工表" (or "附件" with the title on the next line) just before a task table
+ATTACHMENT_RE = re.compile(r"^附\s*件\s*([0-9０-９一二三四五六七八九十]{0,3})\s*[:：]?\s*")
+ATTACHMENT_MAX_CHARS = 40
+ATTACHMENT_LOOKAHEAD = 4  # at most this many lines from "附件" to its table (the table's title)
+ROW_PATH_RE = re.compile(r" 第[\d.]+项$")  # a task table row's path, "附件1 第3项" (a row's key is its 序号)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +218,7 @@ class _Node:
     kind: str = ""
     child_last: dict[int, int] = field(default_factory=dict)
     child_group: dict[int, int] = field(default_factory=dict)
+    units: tuple[tuple[str, ...], tuple[str, ...], str] | None = None  # a table row's (lead, responsible, note)
 
 
 def _split_heading(body: str) -> tuple[str, str]:
@@ -246,6 +254,7 @@ class _ClauseBuilder:
         self.root = _Node("", "", "", "", 0, None, 0, [], ())
         self.nodes: list[_Node] = []
         self.current = self.root
+        self._table: _Node | None = None  # the last task table read, which a page break may continue
 
     def _parent_for(self, level: int) -> _Node:
         node = self.current
@@ -309,6 +318,70 @@ class _ClauseBuilder:
         self.nodes.append(node)
         self.current = node
 
+    def open_attachment(self, line: str, title: str) -> None:
+        """ "附件1：重点任务分工表" before a task table: a top-level part holding the table, cited as 附件1."""
+        m = ATTACHMENT_RE.match(line)
+        assert m is not None
+        number = unicodedata.normalize("NFKC", m.group(1))
+        ordinal = cn_to_int(number) if number else sum(1 for n in self.nodes if n.id.startswith("att")) + 1
+        node_id = f"att{ordinal}"
+        while any(n.id == node_id for n in self.nodes):
+            node_id += "x"  # two attachments numbered alike
+        label = f"附件{number}"
+        heading = line[m.end() :].strip() or title
+        node = _Node(
+            id=node_id,
+            number=line[: m.end()].strip(),
+            path=label,
+            heading=heading,
+            level=1,
+            parent=self.root,
+            ordinal=ordinal,
+            lines=[],
+            heading_path=(f"{label}：{heading}" if heading else label,),
+        )
+        self.nodes.append(node)
+        self.current = node
+
+    def add_task_table(self, table: Table) -> None:
+        """A task table's rows as task clauses under the attachment just opened, or under a 表 of the open clause."""
+        host = self.current
+        attachment = host.id.startswith("att") and host.level == 1
+        if table.continued and self._table is not None:
+            holder = self._table  # the same table after a page break
+        elif attachment and not any(n.parent is host for n in self.nodes):
+            holder = host  # the attachment just opened for this table
+        else:
+            holder = self._open_table(host)  # a second table, or one under a clause
+        holder.lines.extend(table.other_lines)
+        taken = {n.id for n in self.nodes}
+        for ordinal, row in enumerate(table.tasks, 1):
+            node = _row_node(holder, ordinal, row)
+            while node.id in taken:  # 序号 repeated across the pages of one table
+                node.id += "x"
+            taken.add(node.id)
+            self.nodes.append(node)
+        self._table = holder
+        self.current = host
+
+    def _open_table(self, host: _Node) -> _Node:
+        count = host.child_last.get(TABLE_KEY, 0) + 1
+        host.child_last[TABLE_KEY] = count
+        path = f"{host.path}表{count if count > 1 else ''}"
+        node = _Node(
+            id=f"{host.id}.table{count}" if host.id else f"table{count}",
+            number="表",
+            path=path,
+            heading="",
+            level=host.level + 1,
+            parent=host,
+            ordinal=count,
+            lines=[],
+            heading_path=host.heading_path + (path,),
+        )
+        self.nodes.append(node)
+        return node
+
     def add_text(self, line: str) -> bool:
         """Append body text to the open clause; False when no clause is open yet."""
         if self.current is self.root:
@@ -317,9 +390,50 @@ class _ClauseBuilder:
         return True
 
 
+TABLE_KEY = 98  # child_last slot counting a clause's tables (99 counts its —— items)
+
+
+def _row_heading(row: TaskRow) -> str:
+    """A task row's heading: its task title, else the first short sentence or phrase of its task."""
+    if row.title:
+        return row.title
+    first = row.text.split("\n", 1)[0]
+    heading, _ = _split_heading(first)
+    if not heading and (m := PHRASE_RE.match(first)):
+        heading = m.group(1).strip()
+    return heading
+
+
+def is_table_row(clause: Clause) -> bool:
+    """True for a task read from a row of a task table (cited "附件1 第3项"), whose text is its task cells followed
+    by its other columns as "列名：内容" lines."""
+    return bool(ROW_PATH_RE.search(clause.path))
+
+
+def _row_node(table: _Node, ordinal: int, row: TaskRow) -> _Node:
+    """A task table row as a clause: '附件1 第3项', with its group (if any) in its heading path."""
+    heading = _row_heading(row)
+    has_units = bool(row.lead_units or row.responsible_units)
+    return _Node(
+        id=f"{table.id}.t{row.key}",
+        number=row.number,
+        path=f"{table.path} 第{row.key}项",  # what ROW_PATH_RE knows a table row by
+        heading=heading,
+        level=table.level + 1,
+        parent=table,
+        ordinal=ordinal,
+        lines=[row.text],
+        heading_path=table.heading_path + ((row.group,) if row.group else ()) + (f"第{row.key}项{heading}",),
+        units=(row.lead_units, row.responsible_units, row.units_note) if has_units else None,
+    )
+
+
 def _to_clause(node: _Node) -> Clause:
     text = "\n".join(node.lines)
-    text, lead, responsible, note = unit_lists.extract_units(text)
+    if node.units is not None:
+        lead, responsible, note = node.units
+    else:
+        text, lead, responsible, note = unit_lists.extract_units(text)
     parent_id = node.parent.id if node.parent is not None and node.parent.id else None
     heading = node.heading or (article_heading(text) if node.kind == "article" else "")
     return Clause(
@@ -503,11 +617,8 @@ def parse_document(text: str, source: str, doc_id: str | None = None) -> Documen
     lines, signature_issuer, signature_date = _split_signature(lines, body_start)
     builder = _ClauseBuilder()
     preamble: list[str] = []
-    for line in lines[body_start:]:
-        if line.startswith("<!--"):
-            continue
-        line = _strip_markdown_heading(line)
-        _consume_line(builder, preamble, line)
+    body = [_strip_markdown_heading(line) for line in lines[body_start:] if not line.startswith("<!--")]
+    _read_body(builder, preamble, body)
     if front.notice_lines and not front.notice_title:
         # without a notice wrapper, the lines after the title are the document's own opening text
         preamble[:0] = front.notice_lines
@@ -646,6 +757,36 @@ def bounded(text: str, limit: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def _read_body(builder: _ClauseBuilder, preamble: list[str], body: list[str]) -> None:
+    """Build the clause tree from the body's lines; a task table's rows become task clauses, and the rows of any
+    table are never read as headings (a row "一、优化营商环境 |  | " names a group, not a part)."""
+    tables = {t.start: t for t in find_tables(body)}
+    task_tables = [t.start for t in tables.values() if t.tasks]
+    i = 0
+    while i < len(body):
+        table = tables.get(i)
+        if table is not None:
+            if table.tasks:
+                builder.add_task_table(table)
+            else:
+                for line in table.other_lines:
+                    if not builder.add_text(line):
+                        preamble.append(line)
+            i = table.end
+            continue
+        line = body[i]
+        upcoming = next((s for s in task_tables if i < s <= i + ATTACHMENT_LOOKAHEAD), None)
+        if upcoming is not None and len(line) <= ATTACHMENT_MAX_CHARS and ATTACHMENT_RE.match(line):
+            title = ""
+            if not ATTACHMENT_RE.sub("", line).strip() and i + 1 < upcoming:
+                i += 1
+                title = body[i]  # "附件" alone, then the table's title
+            builder.open_attachment(line, title)
+        else:
+            _consume_line(builder, preamble, line)
+        i += 1
 
 
 def _consume_line(builder: _ClauseBuilder, preamble: list[str], line: str) -> None:

@@ -25,6 +25,7 @@ _BLOCK_TAGS = {
     "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "ul",
 }  # fmt: skip
 _LAYOUT_CELL_LINES = 5  # a table cell with more lines than this is page layout, not a data cell
+_MAX_SPAN = 100  # a colspan or rowspan above this is a broken page, not a table that wide
 
 
 def _text_len(el: Tag) -> int:
@@ -110,8 +111,10 @@ def _render(root: Tag, out: _Lines) -> None:
         elif isinstance(node, Tag):
             if node.name == "br":
                 out.end_line()
-            elif node.name == "tr":
-                _render_row(node, out)
+            elif node.name == "table":
+                _render_table(node, out)
+            elif node.name == "tr":  # a row outside any table (broken markup)
+                _render_rows([node], out)
             else:
                 if node.name in _BLOCK_TAGS:
                     out.end_line()
@@ -121,21 +124,61 @@ def _render(root: Tag, out: _Lines) -> None:
             out.add(_HTML_WS_RE.sub(" ", str(node)))
 
 
-def _render_row(row: Tag, out: _Lines) -> None:
-    cells = []
-    for cell in row.find_all(["td", "th"], recursive=False):
-        sub = _Lines()
-        _render(cell, sub)
-        sub.end_line()
-        cells.append((cell, sub.lines))
+def _render_table(table: Tag, out: _Lines) -> None:
+    """A table: its caption, then one line per row (see _render_rows)."""
     out.end_line()
-    if any(cell.find("table") or len(lines) > _LAYOUT_CELL_LINES for cell, lines in cells):
-        for _, lines in cells:  # a layout table: each cell's content keeps its own lines
-            out.lines.extend(lines)
-    else:
-        joined = " | ".join(" ".join(lines) for _, lines in cells if lines)
-        if joined:
-            out.lines.append(joined)
+    for caption in table.find_all("caption", recursive=False):
+        _render(caption, out)
+        out.end_line()
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    _render_rows(rows, out)
+
+
+def _span(cell: Tag, attribute: str) -> int:
+    value = str(cell.get(attribute) or "1").strip()
+    return min(int(value), _MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
+
+
+def _render_rows(rows: list[Tag], out: _Lines) -> None:
+    """Rows of a data table one per line, cells joined by " | " on the table's grid: a colspan cell gives its text
+    once and empty cells for the columns it spans, a rowspan cell repeats in the rows below it, so every column
+    stays in place. A layout table's cells keep their own lines."""
+    carried: dict[int, tuple[str, int]] = {}  # column → (text, rows it still covers) of rowspan cells above
+    for row in rows:
+        cells = []
+        for cell in row.find_all(["td", "th"], recursive=False):
+            sub = _Lines()
+            _render(cell, sub)
+            sub.end_line()
+            cells.append((cell, sub.lines))
+        out.end_line()
+        if any(cell.find("table") or len(lines) > _LAYOUT_CELL_LINES for cell, lines in cells):
+            for _, lines in cells:
+                out.lines.extend(lines)
+            continue
+        grid: list[str] = []
+        pending = iter(cells)
+        while True:
+            column = len(grid)
+            if column in carried:
+                text, left = carried.pop(column)
+                if left > 1:
+                    carried[column] = (text, left - 1)
+                grid.append(text)
+                continue
+            cell, lines = next(pending, (None, []))
+            if cell is None:
+                if any(c > column for c in carried):
+                    grid.append("")  # a short row, with a rowspan cell still to come further right
+                    continue
+                break
+            text, span, down = " ".join(lines), _span(cell, "colspan"), _span(cell, "rowspan")
+            grid += [text] + [""] * (span - 1)
+            if down > 1:
+                for offset in range(span):
+                    carried[column + offset] = (text if offset == 0 else "", down - 1)
+        if any(grid):
+            out.lines.append(" | ".join(grid).rstrip())  # no trailing space after an empty last cell
 
 
 def page_text(page: str, source: str) -> str:

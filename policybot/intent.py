@@ -43,6 +43,8 @@ PATH_RE = re.compile(
 PART_RE = re.compile(
     r"第([一二三四五六七八九十\d]{1,3})(?:部分|大项|项|章)(?:的?第([一二三四五六七八九十\d]{1,3})(?:条|小项|点|款|项))?"
 )
+# a task table's row, as the parser cites it ("附件1 第3项"): read before PART_RE takes "第3项" for part 三
+TABLE_ROW_RE = re.compile(r"(附件[0-9一二三四五六七八九十]{0,3})(?:的|中)?第([0-9一二三四五六七八九十]{1,3})项")
 TOP_PATH_RE = re.compile(r"(?:^|[^（(\w])([一二三四五六七八九十]{1,3})、")
 ARTICLE_RE = re.compile(r"第([零一二三四五六七八九十百千\d]{1,6})条")
 FILLER_RE = re.compile(
@@ -154,7 +156,10 @@ def defined_term(text: str) -> str:
 
 
 def clause_path_in(text: str) -> str:
-    """A clause path the question names, as the parser writes paths: '三（二）', '四', '三（二）1.'."""
+    """A clause path the question names, as the parser writes paths: '三（二）', '四', '三（二）1.', '附件 第3项'."""
+    m = TABLE_ROW_RE.search(normalize(text))
+    if m:
+        return f"{m.group(1)} 第{cn_to_int(m.group(2))}项"
     m = PATH_RE.search(text)
     if m:
         path = f"{m.group(1)}（{m.group(2)}）"

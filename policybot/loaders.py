@@ -123,7 +123,7 @@ def decode_bytes(data: bytes, source: str) -> str:
 
 # --- docx ------------------------------------------------------------------------------------------
 
-# python-docx and pypdf are imported when such a file is read: the app should not wait for them to start
+# python-docx, pypdf and pdfplumber are imported when such a file is read: the app should not wait for them to start
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # what docx.oxml.ns.qn("w:…") prefixes
 _W_P, _W_R, _W_TBL = f"{_W}p", f"{_W}r", f"{_W}tbl"
 _W_PPR, _W_DEL, _W_MOVE_FROM, _W_TXBX = f"{_W}pPr", f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent"
@@ -176,6 +176,23 @@ def _text_boxes(p) -> list:
     return boxes
 
 
+def _docx_row_cells(row, doc) -> list[str]:
+    """A table row's cells on the table's grid, so every row has its columns in place: a cell merged across columns
+    gives its text once and empty cells for the rest; a cell merged down repeats in each row it covers (python-docx
+    hands the top cell to the rows below)."""
+    cells = [""] * row.grid_cols_before
+    previous = None
+    for cell in row.cells:  # a cell spanning grid columns comes once per column
+        if cell._tc is previous:
+            cells.append("")
+            continue
+        previous = cell._tc
+        cell_lines: list[str] = []
+        _docx_blocks(cell._tc, doc, cell_lines)
+        cells.append(" ".join(ln.strip() for ln in cell_lines if ln.strip()))
+    return cells + [""] * row.grid_cols_after
+
+
 def _docx_blocks(container, doc, lines: list[str]) -> None:
     """Append the text of paragraphs and table rows under a body, cell, text box or content control, in order."""
     from docx.table import Table
@@ -187,15 +204,9 @@ def _docx_blocks(container, doc, lines: list[str]) -> None:
                 _docx_blocks(box, doc, lines)
         elif child.tag == _W_TBL:
             for row in Table(child, doc).rows:
-                cells, seen = [], set()
-                for cell in row.cells:  # a merged cell repeats across the grid columns it spans
-                    if id(cell._tc) in seen:
-                        continue
-                    seen.add(id(cell._tc))
-                    cell_lines: list[str] = []
-                    _docx_blocks(cell._tc, doc, cell_lines)
-                    cells.append(" ".join(ln.strip() for ln in cell_lines if ln.strip()))
-                lines.append(" | ".join(c for c in cells if c))
+                cells = _docx_row_cells(row, doc)
+                if any(cells):
+                    lines.append(" | ".join(cells).rstrip())
         else:  # content controls (w:sdt), custom XML and the like wrap further blocks
             _docx_blocks(child, doc, lines)
 
@@ -216,6 +227,70 @@ def _load_docx(data: bytes, source: str) -> str:
 # --- pdf -------------------------------------------------------------------------------------------
 
 
+_CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def _unwrap(text: str | None) -> str:
+    """A PDF table cell's text as one line: a line the cell's width broke is joined without a space between Chinese
+    characters ("市住房城乡建设" + "局"), with one between words of other scripts."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:
+        joined += ("" if _CJK_RE.match(joined[-1]) or _CJK_RE.match(line[0]) else " ") + line
+    return joined
+
+
+def _pdf_table_lines(table) -> list[str]:
+    """A pdfplumber table's rows, cells joined by " | " on the table's grid like the other loaders' tables: a cell
+    merged across columns gives its text once and empty cells for the rest, one merged down repeats in each row."""
+    texts = table.extract()
+    boxes = [row.cells for row in table.rows]
+    starts = sorted({box[0] for row in boxes for box in row if box is not None})
+    grid: list[list[str]] = []
+    for r, (row_texts, row_boxes) in enumerate(zip(texts, boxes, strict=True)):
+        cells: list[str] = []
+        for c, (text, box) in enumerate(zip(row_texts, row_boxes, strict=True)):
+            if box is not None:
+                cells.append(_unwrap(text))
+                continue
+            left = next((b for b in reversed(row_boxes[:c]) if b is not None), None)
+            spanned = left is not None and c < len(starts) and left[2] > starts[c] + 1
+            cells.append("" if spanned or r == 0 else grid[r - 1][c])  # across: empty; down: the cell above
+        grid.append(cells)
+    return [" | ".join(cells).rstrip() for cells in grid if any(cells)]
+
+
+def _pdf_page_with_tables(page) -> str | None:
+    """A page's text with its ruled tables as rows of cells, in reading order; None when the page has no table."""
+    tables = page.find_tables()
+    if not tables:
+        return None
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    blocks = [(line["top"], [line["text"]]) for line in page.filter(outside).extract_text_lines()]
+    blocks += [(t.bbox[1], _pdf_table_lines(t)) for t in tables]
+    return "\n".join(line for _, lines in sorted(blocks, key=lambda b: b[0]) for line in lines)
+
+
+def _pdf_tables(data: bytes, source: str, pages: list[str]) -> list[str]:
+    """The pages, those with ruled tables read again with pdfplumber (pypdf flattens a table into one cell per
+    line); a PDF pdfplumber cannot read keeps pypdf's text, with a warning."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return [_pdf_page_with_tables(page) or text for page, text in zip(pdf.pages, pages, strict=True)]
+    except Exception as exc:  # pdfminer raises many types on odd files; pypdf's text is still good
+        log.warning(
+            "%s: tables not read (%s: %s); the text is kept as one cell per line", source, type(exc).__name__, exc
+        )
+        return pages
+
+
 def _load_pdf(data: bytes, source: str) -> str:
     import pypdf
 
@@ -228,7 +303,7 @@ def _load_pdf(data: bytes, source: str) -> str:
         raise
     except Exception as exc:  # pypdf raises PdfReadError, but also KeyError/ValueError on damaged files
         raise DocumentError(source, f"PDF 文件已损坏 (corrupt pdf: {type(exc).__name__}: {exc})") from exc
-    text = _join_lines(pages)
+    text = _join_lines(_pdf_tables(data, source, pages) if any(p.strip() for p in pages) else pages)
     if not text:
         raise DocumentError(source, NO_TEXT_LAYER)
     return text

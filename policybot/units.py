@@ -53,6 +53,14 @@ def _split_fields(inner: str) -> dict[str, str]:
     return fields
 
 
+def labelled_units(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(lead, responsible) from "牵头单位：…；责任单位：…" written without brackets (a table cell); None without labels."""
+    if not UNITS_KEY_RE.match(text):
+        return None
+    fields = _split_fields(text)
+    return tuple(split_units(fields.get("牵头单位", ""))), tuple(split_units(fields.get("责任单位", "")))
+
+
 def extract_units(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
     """(text without the units parenthetical, lead units, responsible units, the parenthetical as written)."""
     matches = list(UNITS_START_RE.finditer(text))

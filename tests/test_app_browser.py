@@ -1,4 +1,5 @@
-"""The web app in headless Chromium: ask, search, browse, self-check and upload as a user would; one screenshot per tab."""
+"""The web app in headless Chromium: ask, search, browse, the task ledger, self-check and upload as a user would; one
+screenshot per tab."""
 
 from __future__ import annotations
 
@@ -179,6 +180,26 @@ def test_browse_shows_metadata_tree_and_a_clause(page):
     expect(detail).to_contain_text("人地挂钩")
     expect(detail).to_contain_text("牵头单位：市自然资源局")
     screenshot(page, "browse")
+
+
+def test_task_ledger_shows_a_units_tasks_and_downloads_the_workbook(page, tmp_path):
+    open_tab(page, "任务分工")
+    choose(page, "tasks-unit", "市自然资源局")
+    page.locator("#tasks-run").click()
+    table = page.locator("#tasks-table")
+    expect(table).to_contain_text("共 2 项任务")
+    expect(table.locator("tr", has_text="三（三）")).to_contain_text("加大用地支持")
+    expect(table.locator("tr", has_text="三（二）")).to_contain_text("到2022年底")
+    screenshot(page, "tasks")
+    with page.expect_download() as info:
+        page.locator("#tasks-download").click()
+    download = info.value
+    assert download.suggested_filename == "任务分工台账.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    openpyxl = pytest.importorskip("openpyxl")
+    rows = list(openpyxl.load_workbook(saved).active.iter_rows(min_row=2, values_only=True))
+    assert [(r[3], r[6]) for r in rows] == [("三（二）", "市自然资源局"), ("三（三）", "市自然资源局")]
 
 
 def test_self_check_lists_benefits_with_conditions_and_contacts(page):

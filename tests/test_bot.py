@@ -3,12 +3,14 @@ the published index instead of parsing, segmenting and embedding everything agai
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import policybot.bot as bot_module
 from policybot.bot import PolicyBot
+from policybot.document import PARSER_ID
 
 
 def test_questions_during_the_first_load_wait_for_it(bot_copy, monkeypatch) -> None:
@@ -38,3 +40,16 @@ def test_an_update_in_a_new_process_reuses_every_unchanged_chunk(bot_copy) -> No
     assert errors == []
     assert report.embedded == 1 and report.reused == report.chunks - 1
     assert "parse" in report.timings
+
+
+def test_an_index_built_by_another_parser_is_parsed_again_reusing_every_vector(bot_copy) -> None:
+    bot = bot_copy()
+    manifest_path = bot.index.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["parser"] = "clauses-v0"  # as an index built before task tables were read
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    fresh = PolicyBot(bot.settings)
+    assert not fresh.index_is_current()  # so `policybot index` and the app's start parse every file again
+    report = fresh.ensure_index()
+    assert report is not None and report.embedded == 0 and report.reused == report.chunks
+    assert fresh.index.manifest["parser"] == PARSER_ID

@@ -6,9 +6,11 @@ import dataclasses
 
 import pytest
 from conftest import DATA, SEED
+from samples import task_plan_text
 
 from policybot.catalog import Catalog
 from policybot.corpus import read_document
+from policybot.document import parse_document
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 
@@ -91,6 +93,17 @@ def test_units_are_found_by_full_name_without_their_level_and_by_short_form(cata
     assert catalog.units_in("财政局牵头哪些工作？") == [("财政局", ["市财政局"])]
     assert catalog.units_in("住建局负责什么") == [("住建局", ["市住房城乡建设局"])]
     assert catalog.units_in("加大用地支持") == []
+
+
+def test_a_unit_written_in_full_and_short_is_one_unit() -> None:
+    plan = parse_document(task_plan_text("\t"), "plan.txt")  # 市发展改革委 in two tasks, 市发改委 in another
+    catalog = Catalog({"seed": read_document(SEED), "plan": plan})
+    both = ["市发展改革委", "市发改委"]
+    assert sorted(catalog.units_named("市发改委")) == sorted(both) == sorted(catalog.units_named("市发展改革委"))
+    assert sorted(catalog.units_named("发改委")) == sorted(both)  # without its level: the unit at every level
+    assert catalog.units_named("各县（市、区）人民政府") == ["各县〔市、区〕人民政府"]  # brackets of either kind
+    assert catalog.units_named("市教育局") == []
+    assert [sorted(names) for _, names in catalog.units_in("市发改委负责哪些工作？")] == [sorted(both)]
 
 
 def test_a_units_duties_are_its_clauses_in_reading_order_lead_before_shared(catalog: Catalog) -> None:

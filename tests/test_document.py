@@ -136,10 +136,15 @@ def test_full_width_unit_separators() -> None:
 def test_docx_and_html_parse_with_signature_and_tables() -> None:
     docx = read_document(DATA / "sample.docx")
     assert (docx.doc_number, docx.issuer, docx.date) == ("青府发〔2021〕12号", "青川市人民政府", "2021-06-01")
-    assert any("市大数据局" in c.text for c in docx.clauses)  # the table row survives as text
+    assert docx.clause("att1.t3").lead_units == ("市大数据局",)  # the table row is a task clause
     html = read_document(DATA / "page_with_nav.html")
     assert html.doc_number == "青府办发〔2021〕9号" and html.date == "2021-03-08"
-    assert [c.lead_units for c in html.clauses if c.lead_units] == [("市农业农村局",), ("市供销社",)]
+    assert [c.lead_units for c in html.clauses if c.lead_units] == [
+        ("市农业农村局",),
+        ("市供销社",),
+        ("市农业农村局",),  # the table's two tasks
+        ("市市场监管局",),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from samples import task_plan_html
+from test_loaders import TASK_TABLE_LINES
 
 from policybot.errors import DocumentError
 from policybot.html_text import page_text
@@ -46,6 +48,13 @@ def test_a_layout_table_keeps_each_cells_lines_and_a_data_table_one_row_per_line
     lines = page_text(page, "layout.html").splitlines()
     assert lines[:7] == [f"第{i}段" for i in range(1, 8)]
     assert lines[-2:] == ["序号 | 任务", "1 | 编制规划"]
+
+
+def test_rowspan_and_colspan_keep_every_cell_in_its_column():
+    page = task_plan_html()
+    lines = page_text(page, "plan.html").splitlines()
+    start = lines.index("附件：青川市优化营商环境重点任务分工表") + 1
+    assert lines[start : start + len(TASK_TABLE_LINES)] == TASK_TABLE_LINES
 
 
 def test_html_with_only_scripts_is_refused_naming_the_page():

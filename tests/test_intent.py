@@ -34,6 +34,8 @@ def test_questions_get_their_intent(question: str, intent: str) -> None:
 def test_a_clause_path_is_read_in_the_parsers_form() -> None:
     assert understand("三(二)讲了什么").path == "三（二）"
     assert understand("第三部分第二条").path == "三（二）"
+    assert understand("附件第3项由哪个单位牵头？").path == "附件 第3项"  # a task table's row, not part 三
+    assert understand("附件1的第十二项谁牵头").path == "附件1 第12项"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from samples import blank_pdf, zip_with_zeros
+from samples import blank_pdf, task_plan_docx, task_plan_pdf, zip_with_zeros
 
 from policybot import loaders
 from policybot.errors import DocumentError
@@ -121,6 +121,34 @@ def test_docx_paragraphs_and_table_rows_stay_in_body_order():
     assert lines[-2:] == ["青川市人民政府", "2021年6月1日"]  # the date sits in a smart tag
 
 
+# the attachment of samples.task_plan_* as its loader must give it: every cell in its column, merged ones too
+TASK_TABLE_LINES = [
+    "序号 | 工作任务 | 责任单位 |  | 完成时限",
+    "序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限",  # 序号, 工作任务 and 完成时限 are merged down
+    "一、提升政务服务效能 |  |  |  |",  # a cell merged across the row
+    "1 | 压缩企业开办时间。企业开办全程网办，时间压缩至1个工作日以内。 | 市市场监管局 | "
+    "市税务局、市公安局、各县〔市、区〕人民政府 | 2022年6月底前",
+    "2 | 推行工程建设项目审批“一网通办”，审批时限压缩至80个工作日以内 | 市住房城乡建设局 | "
+    "市自然资源局、市发展改革委 | 2022年12月底前",
+    "二、降低企业经营成本 |  |  |  |",
+    "3 | 落实减税降费政策 | 市财政局 | 市税务局 | 长期坚持",
+    "4 | 降低企业用电用气成本 | 市财政局 | 市发改委、国网青川供电公司 | 持续推进",  # 市财政局 merged down
+    "5 | 清理拖欠民营企业中小企业账款 | 市工业和信息化局 |  | 2022年9月底前",  # an empty cell keeps its place
+]
+
+
+def attachment_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index("附件：青川市优化营商环境重点任务分工表") + 1
+    return lines[start : start + len(TASK_TABLE_LINES)]
+
+
+def test_docx_table_rows_keep_every_cell_in_its_column(tmp_path):
+    path = tmp_path / "plan.docx"
+    path.write_bytes(task_plan_docx())
+    assert attachment_lines(load_text(path)) == TASK_TABLE_LINES
+
+
 def test_zip_bomb_docx_is_refused_before_extracting(tmp_path):
     path = tmp_path / "bomb.docx"
     path.write_bytes(zip_with_zeros(60 * 1024 * 1024))
@@ -180,6 +208,19 @@ def test_pdf_text_layer_is_extracted_page_by_page(tmp_path):
     path.write_bytes(text_pdf("Policy 2021 No.7 Article 1", "Article 2 takes effect"))
     lines = load_text(path).splitlines()
     assert lines == ["Policy 2021 No.7 Article 1", "Article 2 takes effect"]
+
+
+def test_pdf_table_comes_as_rows_of_cells_in_reading_order(tmp_path):
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(task_plan_pdf())
+    text = load_text(path)
+    assert attachment_lines(text) == TASK_TABLE_LINES  # a cell's wrapped lines joined, merged cells on the grid
+    lines = text.splitlines()
+    assert lines[lines.index("二、试点乡镇") + 1 : lines.index("三、保障措施")] == [
+        "序号 | 乡镇 | 所属县",
+        "1 | 青山镇 | 青川县",
+        "2 | 白水镇 | 白水县",
+    ]
 
 
 def test_scanned_pdf_without_text_layer_asks_for_ocr(tmp_path):

@@ -29,7 +29,10 @@ from policybot.store import (
 )
 
 
-@pytest.mark.parametrize("path", [SEED, DATA / "gbk_notice.txt", DATA / "fullwidth_units.txt", DATA / "sample.docx"])
+@pytest.mark.parametrize(
+    "path",
+    [SEED, DATA / "gbk_notice.txt", DATA / "fullwidth_units.txt", DATA / "sample.docx", DATA / "page_with_nav.html"],
+)
 def test_every_field_of_a_document_round_trips(path: Path) -> None:
     doc = read_document(path)
     assert document_from_dict(document_to_dict(doc)) == doc
