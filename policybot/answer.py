@@ -10,7 +10,7 @@ from policybot.document import Clause, Document, normalize
 from policybot.duties import describe_duties
 from policybot.excerpt import best_excerpt, holds_wanted_fact, weighted_words
 from policybot.excerpt import sentences as excerpt_sentences
-from policybot.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found
+from policybot.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found, place_forms
 from policybot.intent import (
     DUTIES,
     FACT,
@@ -376,13 +376,16 @@ class Answerer:
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(q, hit)),
             fact_missing=not holds_wanted_fact(q.text, hit.text),
-            subject_missing=bool(self._subject_missing(asked, hit)),
+            subject_missing=bool(self._subject_missing(q.search_text, asked, hit)),
         )
 
-    def _subject_missing(self, asked: list[tuple[str, float]], hit: Hit) -> list[str]:
+    def _subject_missing(self, q_text: str, asked: list[tuple[str, float]], hit: Hit) -> list[str]:
         """The question's most telling words that the documents use, but the hit's document does not: "公租房"
         asked of 云溪 where only 鹭州 has a 公租房 guide."""
-        known = sorted((w for w, _ in asked if len(w) >= 2 and w in self._vocab), key=self.idf, reverse=True)
+        places = {form for p in self.finder.places_in(q_text) for form in place_forms(p)}
+        known = sorted(
+            (w for w, _ in asked if len(w) >= 2 and w in self._vocab and w not in places), key=self.idf, reverse=True
+        )
         return self.finder.words_missing(known[:SUBJECT_WORDS], hit.doc_id)
 
     def _places_elsewhere(self, q: Question, hit: Hit) -> list[str]:
@@ -392,8 +395,7 @@ class Answerer:
 
     def _foreign_places(self, query: str) -> list[str]:
         places = [w for w in self.retriever.segmenter.places(query) if PLACE_RE.search(w)]
-        vocab = self._vocab
-        return [p for p in places if p.lower() not in vocab and normalize(p).rstrip("省市县区州") not in vocab]
+        return [p for p in places if not any(form in self._vocab for form in place_forms(p))]
 
     def _excerpt(self, q: Question, hit: Hit, limit: int | None = None) -> str:
         """The sentences of the hit's clause that answer the question, with … where the clause goes on."""

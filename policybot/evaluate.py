@@ -12,6 +12,7 @@ or "test") lets a report cover one part only: tune on one, report on the other.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,13 @@ from policybot.retrieve import Hit, Retriever
 
 FUSIONS_MEASURED = ("bm25", "dense", "rrf", "score")
 SHOWN_CHARS = 300  # "the answer's first 300 characters contain the answering sentence"
+# a gold sentence copied with its article's number: the clause's text and the answer hold the number apart from it
+ARTICLE_NUMBER_RE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条(?:之[一二三四五六七八九十])?\s*")
+
+
+def sentence_text(sentence: str) -> str:
+    """A gold sentence as a clause's text holds it: normalised, without a leading "第三十三条"."""
+    return normalize(ARTICLE_NUMBER_RE.sub("", sentence.strip()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +62,7 @@ class EvalQuestion:
             return hit.clause_id in self.gold and (not self.doc or hit.doc_id == self.doc)
         if self.articles:
             return hit.doc_id == self.doc and hit.clause_path in self.articles
-        return hit.doc_id == self.doc and normalize(self.sentence) in normalize(hit.text)
+        return hit.doc_id == self.doc and sentence_text(self.sentence) in normalize(hit.text)
 
 
 def _question(row: dict) -> EvalQuestion:
@@ -114,7 +122,7 @@ def retrieval_metrics(finder: Finder, questions: list[EvalQuestion], k: int = 10
 
 def shows_sentence(answer: Answer, sentence: str) -> bool:
     """True when the answer's first SHOWN_CHARS characters hold the sentence (spacing and width ignored)."""
-    return bool(sentence) and normalize(sentence) in normalize(answer.answer[:SHOWN_CHARS])
+    return bool(sentence) and sentence_text(sentence) in normalize(answer.answer[:SHOWN_CHARS])
 
 
 def _first_cited(answer: Answer) -> Hit | None:

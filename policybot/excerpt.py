@@ -21,6 +21,9 @@ WINDOW_CREDIT = 0.1  # for lying in the part of the clause search matched
 CUE_SHARE = 0.15  # per unit of a cue's weight: a phone number (3) adds 0.45, a unit (1) 0.15
 CUE_CREDIT = 0.15  # for a sentence holding the kind of fact asked for, in match_share
 RELATED_WEIGHT = 0.4
+SPAN_SHARE = 1.0  # beside its best sentence, what the whole quoted run holds of the question's words
+# a single character ("评", "交") is found inside many words ("评审", "提交"): as a substring it tells little
+SINGLE_CHAR_WEIGHT = 0.3
 
 # what a question wants, and how a sentence that holds it looks
 CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
@@ -42,7 +45,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于",
             2.0,
         ),
-        (r"材料|带什么|证件|提供什么|需要什么|要交|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
+        (r"材料|带什么|证件|提供什么|需要什么|要交(?:什么|哪些)|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
         (r"谁|哪个部门|哪个单位|哪家|找哪|归哪|由哪", r"局|委|办|中心|部门|单位|机构|政府", 1.0),
         (
             r"条件|资格|哪些人|什么人|谁能|谁可以|符合|能不能|可不可以|能否|是否可以",
@@ -122,18 +125,34 @@ def best_excerpt(
     if len(text) <= WHOLE_CLAUSE_CHARS:
         return Excerpt(text)
     parts = sentences(text)
+    if not parts:
+        return Excerpt(text)
     cues = wanted(question)
     in_window = _window_span(text, window)
-    scored = []
-    at = 0
-    for i, sentence in enumerate(parts):
+    scores, at = [], 0
+    for sentence in parts:
         score = _score(sentence, words, cues, definition)
         if in_window and in_window[0] <= at < in_window[1]:
             score += WINDOW_CREDIT
-        scored.append((score, -i))
+        scores.append(score)
         at += len(sentence)
-    best = max(range(len(parts)), key=lambda i: scored[i]) if parts else 0
-    return _around(parts, best, limit)
+    starts = [i for i in range(len(parts)) if parts[i].strip()]
+    best = max(starts, key=lambda i: (_span_score(parts, i, _span(parts, i, limit), scores, words, cues), -i))
+    return _excerpt_of(parts, *_span(parts, best, limit))
+
+
+def _span_score(
+    parts: list[str],
+    start: int,
+    span: tuple[int, int],
+    scores: list[float],
+    words: list[tuple[str, float]],
+    cues: list[tuple[re.Pattern[str], float]],
+) -> float:
+    """How well the run of sentences from part `start` answers: that part's score, plus the share of the question's
+    words the whole run holds (each word once), so a run that goes on to what the question also asks wins."""
+    lo, hi = span
+    return scores[start] + SPAN_SHARE * _score("".join(parts[lo:hi]), words, cues, "")
 
 
 def _window_span(text: str, window: str) -> tuple[int, int] | None:
@@ -147,9 +166,9 @@ def _ends_sentence(part: str) -> bool:
     return bool(re.search(r"[。！!？?\n][”’」』）)]?$", part))
 
 
-def _around(parts: list[str], best: int, limit: int) -> Excerpt:
-    """The whole sentence holding the best part (from the 。 before it: a part may end at ；), then what follows it
-    while it fits in `limit`."""
+def _span(parts: list[str], best: int, limit: int) -> tuple[int, int]:
+    """The whole sentence holding part `best` (from the 。 before it: a part may end at ；), then what follows it
+    while it fits in `limit`, as a range of parts."""
     lo, hi = best, best + 1
     while lo > 0 and not _ends_sentence(parts[lo - 1]):
         lo -= 1
@@ -161,6 +180,10 @@ def _around(parts: list[str], best: int, limit: int) -> Excerpt:
     while hi < len(parts) and size + len(parts[hi]) <= limit:
         size += len(parts[hi])
         hi += 1
+    return lo, hi
+
+
+def _excerpt_of(parts: list[str], lo: int, hi: int) -> Excerpt:
     text = "".join(parts[lo:hi]).strip()
     before = any(p.strip() for p in parts[:lo])
     after = any(p.strip() for p in parts[hi:])
@@ -188,5 +211,13 @@ def weighted_words(
     words: Iterable[str], related: Iterable[str], idf: Callable[[str], float]
 ) -> list[tuple[str, float]]:
     """The question's words weighed by rarity, related words by less."""
-    own = [(w.lower(), idf(w)) for w in dict.fromkeys(words)]
-    return own + [(w.lower(), RELATED_WEIGHT * idf(w)) for w in dict.fromkeys(related) if w not in dict(own)]
+    own = [(w.lower(), _substring_weight(w) * idf(w)) for w in dict.fromkeys(words)]
+    return own + [
+        (w.lower(), RELATED_WEIGHT * _substring_weight(w) * idf(w))
+        for w in dict.fromkeys(related)
+        if w not in dict(own)
+    ]
+
+
+def _substring_weight(word: str) -> float:
+    return SINGLE_CHAR_WEIGHT if len(word) == 1 else 1.0

@@ -25,6 +25,7 @@ from policybot.retrieve import Hit, Retriever, SearchFilter
 PLACE_NAME_RE = re.compile(
     r"(?<![全本各该此每])(?![全本各该此每在城都超上门集夜股社园景小片辖郊山特新市县区])[\u4e00-\u9fff]{2}(?:省|市|县|区)"
 )
+PLACE_LEVEL_RE = re.compile(r"(?:自治州|自治县|省|市|县|区|州|镇|乡|村)$")
 SEARCH = "search"
 CLAUSE_NUMBER = "clause_number"
 HEADING = "heading"
@@ -228,5 +229,5 @@ def descendants(doc: Document, clause_id: str) -> list[str]:
 def place_forms(place: str) -> list[str]:
     """How a document may write a place: as asked, or without its level ("南湖区" → 南湖)."""
     place = normalize(place).lower()
-    bare = place.rstrip("省市县区州镇乡村")
+    bare = PLACE_LEVEL_RE.sub("", place)  # one level only: 鹭州市 → 鹭州, not 鹭
     return [place, bare] if len(bare) >= 2 and bare != place else [place]

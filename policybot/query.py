@@ -29,7 +29,7 @@ def _words(text: str) -> frozenset[str]:
 
 # words a question is made of whatever it asks about: they say what kind of answer is wanted, not where it is
 COMMON_QUESTION_WORDS = _words(
-    "请问 请 一下 吗 呢 吧 呀 啊 么 嘛 什么 啥 哪些 哪个 哪种 哪类 哪儿 哪里 怎么 怎么办 咋办 咋 怎样 如何 为什么 为啥 "
+    "请问 请 一下 吗 呢 吧 呀 啊 么 嘛 什么 啥 时候 哪些 哪个 哪种 哪类 哪儿 哪里 怎么 怎么办 咋办 咋 怎样 如何 为什么 为啥 "
     "能不能 可不可以 能否 可否 有没有 是不是 是否 会不会 要不要 可以 能 会 需要 应该 得 该 有 都 还 又 就 才 "
     "我 我们 我家 咱们 你们 您 他们 自己 这个 那个 这些 那些 这种 这样 一些 有些 多少 几 几个 哪一 "
     "具体 主要 一般 情况 方面 相关 有关 关于 问题 内容 知道 想 想问 了解 告诉 说说 介绍 一样 "
