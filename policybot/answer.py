@@ -402,7 +402,10 @@ class Answerer:
         query = self.finder.query_for(q)
         words = weighted_words(self._asked_words(q), query.expansions, self.idf)
         kwargs = {"limit": limit} if limit else {}
-        return best_excerpt(hit.text, q.text, words, hit.window, defined_term(q.search_text), **kwargs).shown
+        topic = f"{hit.doc_title} {hit.heading if hit.kind not in ('article', 'paragraph') else ''}"
+        return best_excerpt(
+            hit.text, q.text, words, hit.window, defined_term(q.search_text), topic=topic, **kwargs
+        ).shown
 
     # --- answers ---------------------------------------------------------------------------------------------------
 

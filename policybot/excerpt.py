@@ -21,6 +21,7 @@ WINDOW_CREDIT = 0.1  # for lying in the part of the clause search matched
 CUE_SHARE = 0.15  # per unit of a cue's weight: a phone number (3) adds 0.45, a unit (1) 0.15
 CUE_CREDIT = 0.15  # for a sentence holding the kind of fact asked for, in match_share
 RELATED_WEIGHT = 0.4
+TOPIC_WEIGHT = 0.3  # a word of the document's title or the clause's heading, in choosing among the clause's sentences
 SPAN_SHARE = 1.0  # beside its best sentence, what the whole quoted run holds of the question's words
 # a single character ("评", "交") is found inside many words ("评审", "提交"): as a substring it tells little
 SINGLE_CHAR_WEIGHT = 0.3
@@ -117,13 +118,16 @@ def best_excerpt(
     window: str = "",
     definition: str = "",
     limit: int = EXCERPT_CHARS,
+    topic: str = "",
 ) -> Excerpt:
     """The sentences of `text` that best answer the question, about `limit` characters with their context.
 
     `words` are the question's words with weights (rarer words weigh more), `window` the part of the text that
-    search matched, `definition` a term the question asks to define."""
+    search matched, `definition` a term the question asks to define, `topic` what the whole text is about (its
+    document's title and its heading)."""
     if len(text) <= WHOLE_CLAUSE_CHARS:
         return Excerpt(text)
+    words = off_topic(words, topic)
     parts = sentences(text)
     if not parts:
         return Excerpt(text)
@@ -153,6 +157,13 @@ def _span_score(
     words the whole run holds (each word once), so a run that goes on to what the question also asks wins."""
     lo, hi = span
     return scores[start] + SPAN_SHARE * _score("".join(parts[lo:hi]), words, cues, "")
+
+
+def off_topic(words: list[tuple[str, float]], topic: str) -> list[tuple[str, float]]:
+    """The words with those of the topic weighing less: in a guide titled 青禾市高龄津贴…, every sentence is about
+    青禾 and 高龄津贴, so they do not tell which sentence answers "青禾90多岁的老人高龄津贴每月多少钱"."""
+    norm = normalize(topic).lower()
+    return [(word, weight * TOPIC_WEIGHT if norm and word in norm else weight) for word, weight in words]
 
 
 def _window_span(text: str, window: str) -> tuple[int, int] | None:

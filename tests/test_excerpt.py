@@ -64,3 +64,19 @@ def test_the_quoted_run_is_the_one_that_goes_on_to_what_is_also_asked() -> None:
     words = weighted_words(list(idf), [], idf.__getitem__)
     excerpt = best_excerpt(text, "补贴标准和期限是多少，怎么申请？", words, limit=90)
     assert "补贴标准为实际缴费的三分之一" in excerpt.text
+
+
+def test_words_of_the_documents_title_do_not_choose_among_its_sentences() -> None:
+    text = (
+        "为方便老年人及其家属了解和办理高龄津贴，青禾市民政局编写了本指南。"
+        "高龄津贴的申领对象为具有青禾市户籍、年满80周岁的老年人，不论是否享受退休待遇，均可申领。"
+        "津贴按年龄分档发放：80周岁至89周岁的老年人，每人每月100元；90周岁至99周岁的老年人，每人每月300元；"
+        "100周岁及以上的老年人，每人每月1000元。"
+        "年龄以居民身份证上记载的出生日期为准，老年人在年满80周岁的当月即可提出申请。"
+    )
+    idf = {"青禾": 4.7, "90": 5.9, "高龄": 4.8, "津贴": 3.8, "每月": 3.0}
+    words = weighted_words(list(idf), [], idf.__getitem__)
+    question = "青禾90多岁的老人高龄津贴每月多少钱？"
+    title = "青禾市高龄津贴申领办事指南"
+    assert "90周岁至99周岁" in best_excerpt(text, question, words, limit=80, topic=title).text
+    assert "90周岁至99周岁" not in best_excerpt(text, question, words, limit=80).text
