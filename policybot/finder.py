@@ -32,6 +32,10 @@ HEADING = "heading"
 DEFINITION = "definition"
 MIN_CANDIDATES = 20  # a chapter's articles are looked for among this many hits before a search of its own
 RERANKED = 12  # the first hits are ranked again by their best sentence
+# among clauses without a title of their own (a news text's paragraphs, a law's articles) words tell less which one
+# answers than meaning: the min-max normalised dense similarity counts this much in the rerank (tune sets)
+RERANK_DENSE_WEIGHT = 0.6
+UNTITLED_KINDS = ("paragraph", "article")
 SENTENCE_WEIGHT = 0.5  # how much the best sentence's match counts beside the fused score
 ABSENT_PLACE_PENALTY = (
     0.5  # a hit whose document never mentions a place the question names ("青禾市" asked, 云溪 cited)
@@ -91,22 +95,29 @@ class Finder:
 
     def reranked(self, q: Question, query: Query, hits: list[Hit]) -> list[Hit]:
         """The first RERANKED hits ranked again: the fused score, plus how well the clause's best sentence matches the
-        question (a paragraph that mentions the topic loses to the one whose sentence answers), less a penalty for a
-        document that never mentions a place the question names."""
+        question (a paragraph that mentions the topic loses to the one whose sentence answers), for clauses without a
+        title how near in meaning they are among these hits, less a penalty for a document that never mentions a place
+        the question names."""
         if not hits:
             return hits
         words = self.weighted_words(q, query)
         places = self.places_in(q.search_text)
         top = max(h.score for h in hits[:RERANKED]) or 1.0
+        dense = [h.dense_score for h in hits[:RERANKED] if h.dense_score]
+        low, high = (min(dense), max(dense)) if dense else (0.0, 0.0)
 
         def combined(hit: Hit) -> float:
             score = hit.score / top + SENTENCE_WEIGHT * match_share(hit.text, q.text, words)
+            if high > low and hit.dense_score and hit.kind in UNTITLED_KINDS:
+                score += RERANK_DENSE_WEIGHT * (hit.dense_score - low) / (high - low)
             if places and self.places_missing(places, hit.doc_id):
                 score -= ABSENT_PLACE_PENALTY
             return score
 
         # the score shown is the one ranked by, on the fused score's scale
-        head = [replace(h, score=top * combined(h) / (1 + SENTENCE_WEIGHT)) for h in hits[:RERANKED]]
+        head = [
+            replace(h, score=top * combined(h) / (1 + SENTENCE_WEIGHT + RERANK_DENSE_WEIGHT)) for h in hits[:RERANKED]
+        ]
         head.sort(key=lambda h: h.score, reverse=True)
         floor = head[-1].score if head else 0.0
         return head + [replace(h, score=min(h.score, floor)) for h in hits[RERANKED:]]
