@@ -45,7 +45,7 @@ def _bot(args: argparse.Namespace):
     return PolicyBot(_settings(args))
 
 
-def _console_progress() -> Callable[[float, str], None]:
+def console_progress() -> Callable[[float, str], None]:
     """Progress lines on stderr ('[ 40%] 向量化 …'), one per change of message."""
     last = {"message": ""}
 
@@ -109,7 +109,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     """Build or update the index from the corpus folder."""
     bot = _bot(args)
-    report, errors = bot.build(_console_progress())
+    report, errors = bot.build(console_progress())
     for err in errors:
         print(f"跳过 {err}", file=sys.stderr)
     resumed = f"，其中 {report.resumed} 个取自上次中断的构建" if report.resumed else ""
@@ -284,7 +284,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Hybrid search; one JSON object per query."""
     dates = date_range(args.date_from, args.date_to)  # before the index loads: a typo fails at once
     bot = _bot(args)
-    bot.ensure_index(_console_progress())
+    bot.ensure_index(console_progress())
     flt = _search_filter(args, bot, dates)
     status = 0
     for query in _queries(args.query):
@@ -316,7 +316,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from policybot.answer import Conversation
 
     bot = _bot(args)
-    bot.ensure_index(_console_progress())
+    bot.ensure_index(console_progress())
     status = 0
     for question in _queries(args.question):
         try:
@@ -347,7 +347,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     if fmt == "xlsx" and not args.output and sys.stdout.isatty():
         raise InputError("Excel 文件请用 -o 写到文件，例如 -o 任务分工台账.xlsx (xlsx needs -o FILE)")
     bot = _bot(args)
-    bot.ensure_index(_console_progress())
+    bot.ensure_index(console_progress())
     entries = bot.task_ledger(document_ids(bot, args.doc or ()), args.unit or "")
     data = ledger_file(entries, fmt)
     if not args.output:
@@ -367,7 +367,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from policybot.evaluate import evaluate, format_report
 
     bot = _bot(args)
-    bot.ensure_index(_console_progress())
+    bot.ensure_index(console_progress())
     report = evaluate(bot, Path(args.file), args.split or "")
     print(format_report(report))
     if args.json:
