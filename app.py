@@ -154,34 +154,41 @@ def failure_report(log: Path, status: int, lines: int = TAIL_LINES) -> str:
     )
 
 
-def run_in_venv(out: TextIO = sys.stderr) -> None:
-    """Create .venv and install PolicyBot into it when needed, then re-run this script with its Python."""
+def run_in_venv(out: TextIO | None = None) -> None:
+    """Create .venv and install PolicyBot into it when needed (numbered steps), then re-run this script with its
+    Python; a start with nothing to install says nothing here."""
+    out = out or sys.stderr
     python = venv_python(VENV)
     if Path(sys.prefix).resolve() == VENV.resolve():
         INSTALLED.unlink(missing_ok=True)
         sys.exit(f"错误：{VENV} 中缺少依赖，已标记为需重装，请再次运行 python3 app.py (dependencies missing in {VENV})")
+    stamp = install_stamp()
+    # checking the venv by importing gradio in a subprocess costs as much as the app's own start, so trust the stamp
+    if not python.exists() or not INSTALLED.is_file() or INSTALLED.read_text(encoding="utf-8") != stamp:
+        install(python, stamp, out)
+        os.environ[JUST_INSTALLED] = "1"
+    os.execv(str(python), [str(python), str(ROOT / "app.py"), *sys.argv[1:]])
+
+
+def install(python: Path, stamp: str, out: TextIO) -> None:
+    """Steps 1 and 2 of the first run: the venv (made unless it exists) and PolicyBot with its dependencies in it;
+    exits with status 1, saying why, when either fails."""
     if python.exists():
         print(f"[1/{STEPS}] 使用已有的虚拟环境 {VENV}", file=out)
     else:
         print(f"[1/{STEPS}] 创建虚拟环境 {VENV} …", file=out, flush=True)
         if create_venv(VENV, out) != 0:
             sys.exit(1)
-    stamp = install_stamp()
-    # checking the venv by importing gradio in a subprocess costs as much as the app's own start, so trust the stamp
-    if not INSTALLED.is_file() or INSTALLED.read_text(encoding="utf-8") != stamp:
-        expected = runtime_package_count(ROOT / "pyproject.toml", LOCK)
-        print(f"[2/{STEPS}] 安装依赖（约 {expected} 个包，需要几分钟；记录在 {PIP_LOG}）…", file=out, flush=True)
-        if install_packages(python, ["-e", str(ROOT)], LOCK, PIP_LOG, expected, out) != 0:
-            sys.exit(1)
-        INSTALLED.write_text(stamp, encoding="utf-8")
-    else:
-        print(f"[2/{STEPS}] 依赖已是最新", file=out)
-    os.environ[JUST_INSTALLED] = "1"
-    os.execv(str(python), [str(python), str(ROOT / "app.py"), *sys.argv[1:]])
+    expected = runtime_package_count(ROOT / "pyproject.toml", LOCK)
+    print(f"[2/{STEPS}] 安装依赖（约 {expected} 个包，需要几分钟；记录在 {PIP_LOG}）…", file=out, flush=True)
+    if install_packages(python, ["-e", str(ROOT)], LOCK, PIP_LOG, expected, out) != 0:
+        sys.exit(1)
+    INSTALLED.write_text(stamp, encoding="utf-8")
 
 
-def build_index(settings: Settings, step: str, out: TextIO = sys.stderr) -> None:
+def build_index(settings: Settings, step: str, out: TextIO | None = None) -> None:
     """Build or update the index before the server starts, with progress lines; nothing when it is current."""
+    out = out or sys.stderr  # looked up now: a test or a caller may have replaced it
     from policybot.bot import PolicyBot
     from policybot.cli import console_progress
 

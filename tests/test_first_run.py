@@ -7,6 +7,7 @@ wheels written by the test.
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -132,3 +133,20 @@ def test_the_shipped_lock_installs_fewer_packages_than_it_pins():
     count = app.runtime_package_count(app.ROOT / "pyproject.toml", app.LOCK)
     pinned = sum(1 for line in app.LOCK.read_text(encoding="utf-8").splitlines() if "==" in line)
     assert 20 < count < pinned  # gradio's tree is large; torch, pytest and playwright are not installed
+
+
+def test_the_index_step_shows_progress_and_counts_then_nothing_to_do(tmp_path, capsys):
+    from policybot.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "upload_sample.txt", corpus)
+    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index")
+    app.build_index(settings, "[3/3]")
+    err = capsys.readouterr().err
+    assert f"[3/3] 建立索引：{corpus}" in err
+    assert "[100%]" in err and "索引完成：1 个文件" in err
+    app.build_index(settings, "[3/3]")
+    assert capsys.readouterr().err.strip() == f"[3/3] 索引已是最新：{settings.index_dir}"
+    app.build_index(settings, "")  # a later start whose index is current says nothing
+    assert capsys.readouterr().err == ""
