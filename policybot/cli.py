@@ -13,9 +13,15 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybot.errors import InputError, PolicyBotError
 from policybot.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: `policybot --help` should not load the parser, jieba or FAISS
+    from policybot.bot import PolicyBot
+    from policybot.document import Document
+    from policybot.retrieve import SearchFilter, SearchResult
 
 LEDGER_FORMATS = ("csv", "xlsx", "json")  # policybot.tasks.FORMATS, without importing the parser at every start
 DATE_SHAPES = "2020-01-01、2020/1/1、2020.1.1、2020年1月1日、2020-01 或 2020"
@@ -39,7 +45,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _bot(args: argparse.Namespace):
+def _bot(args: argparse.Namespace) -> PolicyBot:
     from policybot.bot import PolicyBot
 
     return PolicyBot(_settings(args))
@@ -58,7 +64,7 @@ def console_progress() -> Callable[[float, str], None]:
     return progress
 
 
-def _print_document(doc, as_json: bool) -> None:
+def _print_document(doc: Document, as_json: bool) -> None:
     from dataclasses import asdict
 
     if as_json:
@@ -157,13 +163,13 @@ def date_range(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     return start, end
 
 
-def _close_documents(name: str, documents: Sequence) -> list[str]:
+def _close_documents(name: str, documents: Sequence[Document]) -> list[str]:
     """How the documents most like `name` (by id, 文号 or title) are written, best first."""
     from policybot.document import normalize
 
     wanted = normalize(name).strip("《》")
 
-    def likeness(doc) -> float:
+    def likeness(doc: Document) -> float:
         names = (doc.doc_id, normalize(doc.doc_number), normalize(doc.title))
         return max(difflib.SequenceMatcher(None, wanted, n).ratio() for n in names if n)
 
@@ -171,13 +177,13 @@ def _close_documents(name: str, documents: Sequence) -> list[str]:
     return [f"{d.doc_number or d.doc_id}《{d.title}》" for score, d in scored[:SUGGESTIONS] if score >= 0.5]
 
 
-def _some_documents(documents: Sequence) -> str:
+def _some_documents(documents: Sequence[Document]) -> str:
     newest = sorted(documents, key=lambda d: (d.date, d.doc_id), reverse=True)[:SUGGESTIONS]
     named = "；".join(f"{d.doc_number or d.doc_id}《{d.title}》" for d in newest)
     return f"已索引 {len(documents)} 个文件：{named}{'…' if len(documents) > SUGGESTIONS else ''}"
 
 
-def document_ids(bot, names: Sequence[str]) -> tuple[str, ...]:
+def document_ids(bot: PolicyBot, names: Sequence[str]) -> tuple[str, ...]:
     """The ids of the documents named by --doc (doc id, 文号 in any brackets or title, as `tasks` reads them);
     InputError naming an unknown one, with the documents whose names come closest."""
     from policybot.document import normalize
@@ -199,7 +205,7 @@ def document_ids(bot, names: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def _search_filter(args: argparse.Namespace, bot, dates: tuple[str, str]):
+def _search_filter(args: argparse.Namespace, bot: PolicyBot, dates: tuple[str, str]) -> SearchFilter:
     from policybot.retrieve import SearchFilter
 
     return SearchFilter(
@@ -210,7 +216,7 @@ def _search_filter(args: argparse.Namespace, bot, dates: tuple[str, str]):
     )
 
 
-def _dates_of(documents: Sequence) -> str:
+def _dates_of(documents: Sequence[Document]) -> str:
     dates = sorted(d.date for d in documents if d.date)
     undated = len(documents) - len(dates)
     if not dates:
@@ -225,7 +231,7 @@ def _span(date_from: str, date_to: str) -> str:
     return f"{date_from} 及以后" if date_from else f"{date_to} 及以前"
 
 
-def why_no_hits(bot, flt, query: str) -> str:
+def why_no_hits(bot: PolicyBot, flt: SearchFilter, query: str) -> str:
     """Why a search found nothing, in the user's terms: the filter that left no document, or no matching clause."""
     from policybot.retrieve import SearchFilter
 
@@ -234,31 +240,30 @@ def why_no_hits(bot, flt, query: str) -> str:
         return f"索引中没有文件：请把文件放进 {bot.settings.corpus_dir} 后运行 policybot index"
     allowed = bot.retriever.allowed_documents(flt)
     if allowed:
-        return f"所选的 {len(allowed)} 个文件中没有与「{query}」相关的条款"
-    parts = {
-        "--doc": SearchFilter(doc_ids=flt.doc_ids),
-        "--issuer": SearchFilter(issuers=flt.issuers),
-        "--date-from/--date-to": SearchFilter(date_from=flt.date_from, date_to=flt.date_to),
-    }
-    reasons = []
-    for option, alone in parts.items():
-        if alone.by_document and not bot.retriever.allowed_documents(alone):
-            reasons.append(_excluded_by(option, flt, documents))
+        which = "所选的" if flt.by_document else "已索引的"
+        return f"{which} {len(allowed)} 个文件中没有与「{query}」相关的条款"
+    # --doc alone always leaves its documents (unknown ones were refused), so only these can exclude everything
+    alone = [
+        (SearchFilter(issuers=flt.issuers), lambda: _no_issuer(flt.issuers, documents)),
+        (SearchFilter(date_from=flt.date_from, date_to=flt.date_to), lambda: _no_date(flt, documents)),
+    ]
+    reasons = [explain() for part, explain in alone if part.by_document and not bot.retriever.allowed_documents(part)]
     if not reasons:
         return f"没有文件同时满足所有筛选条件（{_filter_words(flt)}），每个条件单独都有文件符合"
     return "；".join(reasons)
 
 
-def _excluded_by(option: str, flt, documents: Sequence) -> str:
-    if option == "--issuer":
-        issuers = "、".join(sorted({d.issuer for d in documents if d.issuer})) or "（无）"
-        return f"没有发文机关含「{'」或「'.join(flt.issuers)}」的文件（已索引的发文机关：{issuers}）"
-    if option == "--date-from/--date-to":
-        return f"没有日期在 {_span(flt.date_from, flt.date_to)}的文件（已索引的 {len(documents)} 个文件{_dates_of(documents)}）"
-    return f"{option} 所选文件不在索引中"
+def _no_issuer(issuers: Sequence[str], documents: Sequence[Document]) -> str:
+    known = "、".join(sorted({d.issuer for d in documents if d.issuer})) or "（无）"
+    return f"没有发文机关含「{'」或「'.join(issuers)}」的文件（已索引的发文机关：{known}）"
 
 
-def _filter_words(flt) -> str:
+def _no_date(flt: SearchFilter, documents: Sequence[Document]) -> str:
+    indexed = f"已索引的 {len(documents)} 个文件{_dates_of(documents)}"
+    return f"没有日期在 {_span(flt.date_from, flt.date_to)}的文件（{indexed}）"
+
+
+def _filter_words(flt: SearchFilter) -> str:
     words = []
     if flt.doc_ids:
         words.append(f"--doc {'、'.join(flt.doc_ids)}")
@@ -269,7 +274,7 @@ def _filter_words(flt) -> str:
     return "，".join(words)
 
 
-def _print_hits(result, reason: Callable[[], str]) -> None:
+def _print_hits(result: SearchResult, reason: Callable[[], str]) -> None:
     for i, h in enumerate(result.hits, 1):
         units = f" 〔牵头：{'、'.join(h.lead_units)}〕" if h.lead_units else ""
         print(f"{i}. 《{h.doc_title}》{h.doc_number} {h.clause_path}{h.heading}  {h.score:.3f}{units}")
