@@ -20,7 +20,15 @@ import itertools
 import logging
 from pathlib import Path
 
-from policybot.answer import DENSE_SHARE, KNOWN_SHARE, MIN_CONFIDENCE, SAID_SHARE, Answerer, Conversation, Evidence
+from policybot.answer.answerer import (
+    DENSE_SHARE,
+    KNOWN_SHARE,
+    MIN_CONFIDENCE,
+    SAID_SHARE,
+    Answerer,
+    Conversation,
+    Evidence,
+)
 from policybot.bot import PolicyBot
 from policybot.evaluate import _first_cited, read_questions
 from policybot.settings import Settings

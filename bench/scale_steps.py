@@ -129,8 +129,8 @@ def step_build(out: Path, docs: int) -> dict:
 
 def interrupted_attempts(attempts_file: Path, corpus: Path, index: Path) -> list[dict] | None:
     """The earlier attempts of a build that was killed while embedding, or None when there is nothing to resume."""
-    from policybot.journal import JOURNAL_FILE
-    from policybot.store import CURRENT
+    from policybot.index.journal import JOURNAL_FILE
+    from policybot.index.store import CURRENT
 
     # a published index means the build got past embedding (it was killed before removing its journal at most)
     if (index / CURRENT).exists() or not (attempts_file.is_file() and corpus.is_dir()):

@@ -14,14 +14,11 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from policybot.answer import Answer, Answerer, Conversation
-from policybot.catalog import Catalog
-from policybot.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
-from policybot.document import PARSER_ID, Document
-from policybot.embed import Embedder, load_embedder
+from policybot.answer.answerer import Answer, Answerer, Conversation
+from policybot.answer.selfcheck import Benefit, EnterpriseProfile, self_check
+from policybot.answer.tasks import TaskEntry, ledger
 from policybot.errors import DocumentError, InputError, PolicyBotError
-from policybot.finder import Finder
-from policybot.index import (
+from policybot.index.build import (
     BuildReport,
     PolicyIndex,
     Progress,
@@ -30,15 +27,18 @@ from policybot.index import (
     index_lock,
     open_index,
 )
-from policybot.intent import in_simplified, is_about_document, name_removed, without_name
-from policybot.loaders import SUPPORTED_SUFFIXES
-from policybot.query import QueryBuilder, Synonyms
-from policybot.retrieve import Retriever, SearchFilter, SearchResult
-from policybot.segment import Segmenter
-from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
+from policybot.index.embed import Embedder, load_embedder
+from policybot.index.segment import Segmenter
+from policybot.index.store import is_current, read_manifest
+from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
+from policybot.ingest.loaders import SUPPORTED_SUFFIXES
+from policybot.ingest.parser import PARSER_ID, Document
+from policybot.retrieve.catalog import Catalog
+from policybot.retrieve.finder import Finder
+from policybot.retrieve.hybrid import Retriever, SearchFilter, SearchResult
+from policybot.retrieve.intent import in_simplified, is_about_document, name_removed, without_name
+from policybot.retrieve.query import QueryBuilder, Synonyms
 from policybot.settings import Settings
-from policybot.store import is_current, read_manifest
-from policybot.tasks import TaskEntry, ledger
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +345,7 @@ class PolicyBot:
         question = self._as_the_corpus_writes(clean_question(question, self.settings.max_question_chars))
         answer = self.answerer.ask(question, conversation, flt)
         if self.settings.llm_base_url and answer.found:
-            from policybot.llm import rephrase
+            from policybot.answer.llm import rephrase
 
             answer = rephrase(answer, self.settings)
         return answer

@@ -53,7 +53,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     """Print one file parsed as a document."""
     from dataclasses import asdict
 
-    from policybot.corpus import read_document
+    from policybot.ingest.corpus import read_document
 
     doc = read_document(Path(args.file))
     data = asdict(doc)
@@ -89,7 +89,7 @@ def _queries(arg: str) -> list[str]:
 
 
 def _search_filter(args: argparse.Namespace):
-    from policybot.retrieve import SearchFilter
+    from policybot.retrieve.hybrid import SearchFilter
 
     return SearchFilter(
         doc_ids=tuple(args.doc or ()),
@@ -133,7 +133,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Grounded answers; `-` reads one question per line, each its own conversation."""
-    from policybot.answer import Conversation
+    from policybot.answer.answerer import Conversation
 
     bot = _bot(args)
     bot.ensure_index(_console_progress())
@@ -159,8 +159,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     """Print or write the task ledger (任务分工台账) of documents or of one unit."""
+    from policybot.answer.tasks import ledger_file
     from policybot.errors import InputError
-    from policybot.tasks import ledger_file
 
     suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
     fmt = args.format or (suffix if suffix in LEDGER_FORMATS else "json")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from policybot.answer import Conversation
+from policybot.answer.answerer import Conversation
 from policybot.errors import InputError
 
 WHO_LEADS = [

@@ -7,7 +7,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from policybot.bm25 import Bags, assemble, bag_of, build_bm25, concat, empty_bags, patched_bm25
+from policybot.index.bm25 import Bags, assemble, bag_of, build_bm25, concat, empty_bags, patched_bm25
 
 CORPUS = [
     ["特色小镇", "用地", "保障", "用地", "指标"],

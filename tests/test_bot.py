@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import policybot.bot as bot_module
 from policybot.bot import PolicyBot
-from policybot.document import PARSER_ID
+from policybot.ingest.parser import PARSER_ID
 
 
 def test_questions_during_the_first_load_wait_for_it(bot_copy, monkeypatch) -> None:

@@ -8,9 +8,9 @@ import pytest
 from conftest import DATA, SEED
 from samples import task_plan_text
 
-from policybot.catalog import Catalog
-from policybot.corpus import read_document
-from policybot.document import parse_document
+from policybot.ingest.corpus import read_document
+from policybot.ingest.parser import parse_document
+from policybot.retrieve.catalog import Catalog
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 

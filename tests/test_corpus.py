@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policybot import corpus as corpus_module
-from policybot.corpus import FileDigests, meta_name, meta_path
+from policybot.ingest import corpus as corpus_module
+from policybot.ingest.corpus import FileDigests, meta_name, meta_path
 
 
 def sha256(path: Path) -> str:

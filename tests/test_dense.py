@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from conftest import assert_rankings_alike
 
-from policybot import dense
-from policybot.bm25 import Bags
-from policybot.dense import (
+from policybot.errors import IndexCorrupt
+from policybot.index import dense
+from policybot.index.bm25 import Bags
+from policybot.index.dense import (
     IVF_FROM_CHUNKS,
     PatchedIVF,
     assign,
@@ -19,9 +20,8 @@ from policybot.dense import (
     search_rows,
     train_centroids,
 )
-from policybot.document import Document
-from policybot.errors import IndexCorrupt
-from policybot.store import Shard
+from policybot.index.store import Shard
+from policybot.ingest.parser import Document
 
 
 def shards_of(vectors: np.ndarray, sizes: list[int]) -> list[Shard]:

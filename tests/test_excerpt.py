@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policybot.excerpt import best_excerpt, holds_wanted_fact, sentences
+from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, sentences
 
 LONG = (
     "今年以来，全市城镇新增就业2.3万人，就业形势总体稳定。"

@@ -9,7 +9,7 @@ from samples import task_plan_html
 from test_loaders import TASK_TABLE_LINES
 
 from policybot.errors import DocumentError
-from policybot.html_text import page_text
+from policybot.ingest.html_text import page_text
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,21 +14,21 @@ import numpy as np
 import pytest
 from conftest import DATA, assert_rankings_alike, copy_seed_corpus
 
-from policybot import index as index_module
 from policybot.bot import PolicyBot
-from policybot.chunks import Chunk, chunk_document
-from policybot.corpus import read_corpus
-from policybot.dense import PatchedIVF, dense_index, patched_ivf, search_rows
-from policybot.document import Document
-from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
-from policybot.index import BuildReport, build_index, build_index_locked, open_index
-from policybot.journal import JOURNAL_FILE
-from policybot.retrieve import Retriever
-from policybot.reuse import document_words
-from policybot.segment import Segmenter
+from policybot.index import build as index_module
+from policybot.index.build import BuildReport, build_index, build_index_locked, open_index
+from policybot.index.chunks import Chunk, chunk_document
+from policybot.index.dense import PatchedIVF, dense_index, patched_ivf, search_rows
+from policybot.index.embed import Embedder
+from policybot.index.journal import JOURNAL_FILE
+from policybot.index.reuse import document_words
+from policybot.index.segment import Segmenter
+from policybot.index.store import CURRENT, SCHEMA_VERSION, index_exists
+from policybot.ingest.corpus import read_corpus
+from policybot.ingest.parser import Document
+from policybot.retrieve.hybrid import Retriever
 from policybot.settings import Settings
-from policybot.store import CURRENT, SCHEMA_VERSION, index_exists
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 SEED_FILE = f"{SEED_ID}.txt"
@@ -249,7 +249,7 @@ class DyingEmbedder(HashEmbedder):
 def test_an_interrupted_build_resumes_from_the_vectors_it_computed(
     tmp_path: Path, segmenter: Segmenter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("policybot.index.EMBED_BATCH", 8)  # the test corpus is smaller than one real batch
+    monkeypatch.setattr("policybot.index.build.EMBED_BATCH", 8)  # the test corpus is smaller than one real batch
     corpus = make_corpus(tmp_path / "corpus", "gbk_notice.txt")
     index_dir = tmp_path / "index"
     dying = DyingEmbedder(batches=1)
@@ -272,7 +272,7 @@ def test_an_interrupted_build_resumes_from_the_vectors_it_computed(
 def test_another_models_journal_is_not_resumed(
     tmp_path: Path, segmenter: Segmenter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("policybot.index.EMBED_BATCH", 8)
+    monkeypatch.setattr("policybot.index.build.EMBED_BATCH", 8)
     corpus = make_corpus(tmp_path / "corpus")
     with pytest.raises(KeyboardInterrupt):
         build(corpus, tmp_path / "index", segmenter, DyingEmbedder(batches=1))

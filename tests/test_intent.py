@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policybot.intent import (
+from policybot.retrieve.intent import (
     FACT,
     LOOKUP,
     SUPPORT,

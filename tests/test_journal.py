@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policybot.journal import EmbedJournal
+from policybot.index.journal import EmbedJournal
 
 
 def _vectors(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:

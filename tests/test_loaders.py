@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from samples import blank_pdf, task_plan_docx, task_plan_pdf, zip_with_zeros
 
-from policybot import loaders
 from policybot.errors import DocumentError
-from policybot.loaders import SUPPORTED_SUFFIXES, decode_bytes, iter_corpus, load_text
+from policybot.ingest import loaders
+from policybot.ingest.loaders import SUPPORTED_SUFFIXES, decode_bytes, iter_corpus, load_text
 
 DATA = Path(__file__).parent / "data"
 

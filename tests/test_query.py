@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policybot.query import EXPANSION_WEIGHT, QueryBuilder, Synonyms, cilin_path, dense_text
-from policybot.segment import Segmenter
+from policybot.index.segment import Segmenter
+from policybot.retrieve.query import EXPANSION_WEIGHT, QueryBuilder, Synonyms, cilin_path, dense_text
 
 
 @pytest.fixture(scope="module")

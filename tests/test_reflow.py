@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SEED
 
-from policybot.document import normalize, parse_document
-from policybot.reflow import recover, split_run_together
+from policybot.ingest.parser import normalize, parse_document
+from policybot.ingest.reflow import recover, split_run_together
 
 LAW = (
     Path(__file__).resolve().parents[2]

@@ -17,14 +17,14 @@ import pytest
 from conftest import DATA, SEED, copy_seed_corpus, subprocess_env
 from samples import blank_pdf, live_markup, zip_with_zeros
 
-from policybot.answer import Answer
+from policybot.answer.answerer import Answer
 from policybot.bot import PolicyBot, safe_upload_name
 from policybot.errors import DocumentError, IndexCorrupt, InputError
-from policybot.index import open_index
-from policybot.journal import JOURNAL_FILE
+from policybot.index.build import open_index
+from policybot.index.journal import JOURNAL_FILE
+from policybot.index.store import CURRENT
 from policybot.render import answer_markdown
 from policybot.settings import REPO_ROOT, Settings
-from policybot.store import CURRENT
 
 QUESTION = "加大用地支持由哪个单位牵头？"
 

@@ -14,10 +14,10 @@ import pytest
 from conftest import DATA, copy_seed_corpus, subprocess_env
 
 from policybot.bot import PolicyBot
-from policybot.corpus import read_corpus
-from policybot.index import build_index, open_index
-from policybot.retrieve import Hit, Retriever, SearchFilter
-from policybot.segment import Segmenter
+from policybot.index.build import build_index, open_index
+from policybot.index.segment import Segmenter
+from policybot.ingest.corpus import read_corpus
+from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
 from policybot.settings import REPO_ROOT, Settings
 
 SEED_ID = "zunyi-fubanhan-2020-141"

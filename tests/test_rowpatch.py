@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from policybot.rowpatch import RowPatch
+from policybot.index.rowpatch import RowPatch
 
 
 def test_an_update_renumbers_the_rows_and_says_where_each_added_row_comes_from() -> None:

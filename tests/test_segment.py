@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policybot.segment import Segmenter
+from policybot.index.segment import Segmenter
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policybot.selfcheck import EnterpriseProfile, extract_conditions, merge_profiles, profile_from_text
+from policybot.answer.selfcheck import EnterpriseProfile, extract_conditions, merge_profiles, profile_from_text
 
 
 def test_food_company_in_a_town_gets_industry_support_with_conditions(built_bot) -> None:

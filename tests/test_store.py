@@ -9,11 +9,9 @@ import numpy as np
 import pytest
 from conftest import DATA, SEED
 
-from policybot.bm25 import assemble, bag_of
-from policybot.corpus import read_document
-from policybot.document import Clause, Document
 from policybot.errors import IndexCorrupt, IndexMismatch
-from policybot.store import (
+from policybot.index.bm25 import assemble, bag_of
+from policybot.index.store import (
     CLAUSE_FIELDS,
     DERIVED_ID,
     SCHEMA_VERSION,
@@ -27,6 +25,8 @@ from policybot.store import (
     restore_derived,
     verify,
 )
+from policybot.ingest.corpus import read_document
+from policybot.ingest.parser import Clause, Document
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from samples import (
     task_plan_text,
 )
 
+from policybot.answer.tasks import deadlines_of
 from policybot.bot import PolicyBot
-from policybot.corpus import read_document
-from policybot.document import Document, parse_document
+from policybot.ingest.corpus import read_document
+from policybot.ingest.parser import Document, parse_document
 from policybot.settings import Settings
-from policybot.tasks import deadlines_of
 
 FORMATS = {
     "plan.docx": task_plan_docx,

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from samples import TASK_ROWS, task_plan_docx, task_plan_text
 
+from policybot.answer.tasks import COLUMNS, FORMATS, TaskEntry, deadlines_of, ledger_xlsx, summary_of
 from policybot.bot import PolicyBot
 from policybot.cli import LEDGER_FORMATS, main
-from policybot.document import parse_document
-from policybot.tasks import COLUMNS, FORMATS, TaskEntry, deadlines_of, ledger_xlsx, summary_of
-from policybot.units import split_units
+from policybot.ingest.parser import parse_document
+from policybot.ingest.units import split_units
 
 SEED_NUMBER = "遵府办函〔2020〕141号"
 COUNTIES = "各县〔市、区〕人民政府"

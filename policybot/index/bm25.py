@@ -19,7 +19,7 @@ import bm25s
 import numpy as np
 import scipy.sparse
 
-from policybot.rowpatch import RowPatch
+from policybot.index.rowpatch import RowPatch
 
 K1 = 1.5
 B = 0.75

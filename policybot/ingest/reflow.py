@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policybot.units import UNITS_START_RE, match_bracket
+from policybot.ingest.units import UNITS_START_RE, match_bracket
 
 # the end of a sentence or clause: a break after it is a paragraph break
 SENTENCE_END = "。！？；!?;"

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policybot.units import labelled_units, split_units
+from policybot.ingest.units import labelled_units, split_units
 
 PIPE_RE = re.compile(r"[|｜]")
 SPACES_RE = re.compile(r"[ \u3000]{2,}")

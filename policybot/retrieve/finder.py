@@ -14,12 +14,12 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
-from policybot.catalog import Catalog, ClauseKey
-from policybot.document import Document, normalize
-from policybot.excerpt import match_share, weighted_words
-from policybot.intent import Question, defined_term, understand
-from policybot.query import Query, QueryBuilder, content_terms
-from policybot.retrieve import Hit, Retriever, SearchFilter
+from policybot.ingest.parser import Document, normalize
+from policybot.retrieve.catalog import Catalog, ClauseKey
+from policybot.retrieve.excerpt import match_share, weighted_words
+from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
+from policybot.retrieve.intent import Question, defined_term, understand
+from policybot.retrieve.query import Query, QueryBuilder, content_terms
 
 # "青禾市", "南湖区", "石湾县": a name and its level (not 城市, 全市, 社区…: those are no names)
 PLACE_NAME_RE = re.compile(

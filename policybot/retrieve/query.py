@@ -18,7 +18,7 @@ from functools import cached_property
 from importlib import metadata, resources
 from pathlib import Path
 
-from policybot.segment import Segmenter
+from policybot.index.segment import Segmenter
 
 log = logging.getLogger(__name__)
 

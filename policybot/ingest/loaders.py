@@ -335,7 +335,7 @@ def _decode_html(data: bytes, source: str) -> str:
 
 
 def _load_html(data: bytes, source: str) -> str:
-    from policybot.html_text import page_text  # BeautifulSoup is imported only when a page is read
+    from policybot.ingest.html_text import page_text  # BeautifulSoup is imported only when a page is read
 
     return page_text(_decode_html(data, source), source)
 

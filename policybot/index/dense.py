@@ -13,8 +13,8 @@ import faiss
 import numpy as np
 
 from policybot.errors import IndexCorrupt
-from policybot.rowpatch import RowPatch
-from policybot.store import Shard
+from policybot.index.rowpatch import RowPatch
+from policybot.index.store import Shard
 
 # below this a flat scan is exact and fast enough; above it IVF keeps a query near 1 ms and, unlike HNSW
 # (80 s to build at 100 k chunks on 2 cores), takes an update in milliseconds: each chunk keeps its cell

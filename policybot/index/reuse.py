@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from policybot import store
-from policybot.bm25 import Bags, assemble, bag_of
-from policybot.chunks import CHUNKER_ID, chunk_document
-from policybot.dense import assign, train_centroids
-from policybot.document import Document
-from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
-from policybot.segment import Segmenter
-from policybot.store import DENSE_FILE, VOCAB_FILE, Shard, index_exists, read_manifest
+from policybot.index import store
+from policybot.index.bm25 import Bags, assemble, bag_of
+from policybot.index.chunks import CHUNKER_ID, chunk_document
+from policybot.index.dense import assign, train_centroids
+from policybot.index.embed import Embedder
+from policybot.index.segment import Segmenter
+from policybot.index.store import DENSE_FILE, VOCAB_FILE, Shard, index_exists, read_manifest
+from policybot.ingest.parser import Document
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from policybot.catalog import Catalog
-from policybot.document import Clause, Document, normalize
-from policybot.duties import describe_duties
-from policybot.excerpt import best_excerpt, holds_wanted_fact, weighted_words
-from policybot.excerpt import sentences as excerpt_sentences
-from policybot.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found
-from policybot.intent import (
+from policybot.answer.duties import describe_duties
+from policybot.index.segment import WORD_RE
+from policybot.ingest.parser import Clause, Document, normalize
+from policybot.retrieve.catalog import Catalog
+from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, weighted_words
+from policybot.retrieve.excerpt import sentences as excerpt_sentences
+from policybot.retrieve.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found
+from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
+from policybot.retrieve.intent import (
     DUTIES,
     FACT,
     LOOKUP,
@@ -26,9 +28,7 @@ from policybot.intent import (
     name_removed,
     understand,
 )
-from policybot.query import question_words
-from policybot.retrieve import Hit, Retriever, SearchFilter
-from policybot.segment import WORD_RE
+from policybot.retrieve.query import question_words
 
 # calibrated on the tune half of the question sets (bench/calibrate.py): below this the corpus holds no answer
 MIN_CONFIDENCE = 0.42

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policybot.catalog import LEAD
-from policybot.retrieve import Hit
+from policybot.retrieve.catalog import LEAD
+from policybot.retrieve.hybrid import Hit
 
 MAX_DOCUMENTS_LISTED = 8  # past this, the answer asks for a 文号 rather than listing every city's plan
 MAX_CITED = 10

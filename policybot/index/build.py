@@ -17,17 +17,16 @@ import faiss
 import numpy as np
 import orjson
 
-from policybot import store
-from policybot.bm25 import Bags, BM25Index, build_bm25, concat, patched_bm25
-from policybot.chunks import CHUNKER_ID, Chunk, chunk_document
-from policybot.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
-from policybot.document import PARSER_ID, Clause, Document
-from policybot.embed import Embedder
 from policybot.errors import IndexCorrupt, IndexMismatch
-from policybot.journal import EmbedJournal
-from policybot.reuse import Pending, Plan, Reusable, reusable_from_disk, words_of
-from policybot.segment import Segmenter
-from policybot.store import (
+from policybot.index import store
+from policybot.index.bm25 import Bags, BM25Index, build_bm25, concat, patched_bm25
+from policybot.index.chunks import CHUNKER_ID, Chunk, chunk_document
+from policybot.index.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
+from policybot.index.embed import Embedder
+from policybot.index.journal import EmbedJournal
+from policybot.index.reuse import Pending, Plan, Reusable, reusable_from_disk, words_of
+from policybot.index.segment import Segmenter
+from policybot.index.store import (
     DENSE_FILE,
     HNSW_FILE,
     VOCAB_FILE,
@@ -37,6 +36,7 @@ from policybot.store import (
     index_lock,
     read_manifest,
 )
+from policybot.ingest.parser import PARSER_ID, Clause, Document
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from policybot import units as unit_lists
-from policybot.reflow import recover
-from policybot.tables import Table, TaskRow, find_tables
-from policybot.units import OPEN_BRACKETS, match_bracket
+from policybot.ingest import units as unit_lists
+from policybot.ingest.reflow import recover
+from policybot.ingest.tables import Table, TaskRow, find_tables
+from policybot.ingest.units import OPEN_BRACKETS, match_bracket
 
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}

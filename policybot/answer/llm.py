@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from dataclasses import replace
 
-from policybot.answer import Answer, units_sentence
+from policybot.answer.answerer import Answer, units_sentence
 from policybot.settings import Settings
 
 log = logging.getLogger(__name__)
