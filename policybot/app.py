@@ -12,10 +12,10 @@ import gradio as gr
 from policybot.access import ADMIN_DISABLED, AdminGuard
 from policybot.answer.answerer import Conversation
 from policybot.bot import PolicyBot, check_upload_size, clean_question, megabytes, safe_upload_name
+from policybot.document import Clause, Document
 from policybot.errors import AccessDenied, PolicyBotError
 from policybot.index.embed import prefer_passive_openmp
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES
-from policybot.ingest.parser import Clause, Document
 from policybot.ledger_tab import ledger_tab
 from policybot.render import (
     answer_markdown,

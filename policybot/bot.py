@@ -17,6 +17,7 @@ from pathlib import Path
 from policybot.answer.answerer import Answer, Answerer, Conversation
 from policybot.answer.selfcheck import Benefit, EnterpriseProfile, self_check
 from policybot.answer.tasks import TaskEntry, ledger
+from policybot.document import Document
 from policybot.errors import DocumentError, InputError, PolicyBotError
 from policybot.index.build import (
     BuildReport,
@@ -32,7 +33,7 @@ from policybot.index.segment import Segmenter
 from policybot.index.store import is_current, read_manifest
 from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES
-from policybot.ingest.parser import PARSER_ID, Document
+from policybot.ingest.parser import PARSER_ID
 from policybot.retrieve.catalog import Catalog
 from policybot.retrieve.finder import Finder
 from policybot.retrieve.hybrid import Retriever, SearchFilter, SearchResult

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from policybot.answer.answerer import Answer, Conversation
 from policybot.bot import PolicyBot
+from policybot.document import normalize
 from policybot.errors import InputError
-from policybot.ingest.parser import normalize
 from policybot.retrieve.finder import Finder
 from policybot.retrieve.hybrid import Hit, Retriever
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from policybot.answer.answerer import Answer, Citation
-from policybot.ingest.parser import Clause, Document
+from policybot.document import Clause, Document
 from policybot.retrieve.hybrid import SearchResult
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "？"}

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from policybot.document import Document
 from policybot.index.chunks import WINDOW_CHARS, chunk_document
 from policybot.ingest.corpus import read_document
-from policybot.ingest.parser import Document, parse_document
+from policybot.ingest.parser import parse_document
 
 DATA = Path(__file__).parent / "data"
 SEED_NAME = "zunyi-fubanhan-2020-141.txt"

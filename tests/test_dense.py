@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from conftest import assert_rankings_alike
 
+from policybot.document import Document
 from policybot.errors import IndexCorrupt
 from policybot.index import dense
 from policybot.index.bm25 import Bags
@@ -21,7 +22,6 @@ from policybot.index.dense import (
     train_centroids,
 )
 from policybot.index.store import Shard
-from policybot.ingest.parser import Document
 
 
 def shards_of(vectors: np.ndarray, sizes: list[int]) -> list[Shard]:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from policybot.document import normalize_doc_number
 from policybot.errors import DocumentError
 from policybot.ingest.corpus import read_corpus, read_document
-from policybot.ingest.parser import normalize_doc_number, parse_date, parse_document
+from policybot.ingest.parser import parse_date, parse_document
 from policybot.ingest.units import extract_units, split_units
 
 DATA = Path(__file__).parent / "data"

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from conftest import subprocess_env
 
+from policybot.document import Document
 from policybot.errors import ModelError
 from policybot.index.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
-from policybot.ingest.parser import Document, parse_document
+from policybot.ingest.parser import parse_document
 
 DATA = Path(__file__).parent / "data"
 

@@ -15,6 +15,7 @@ import pytest
 from conftest import DATA, assert_rankings_alike, copy_seed_corpus
 
 from policybot.bot import PolicyBot
+from policybot.document import Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import build as index_module
 from policybot.index.build import BuildReport, build_index, build_index_locked, open_index
@@ -26,7 +27,6 @@ from policybot.index.reuse import document_words
 from policybot.index.segment import Segmenter
 from policybot.index.store import CURRENT, SCHEMA_VERSION, index_exists
 from policybot.ingest.corpus import read_corpus
-from policybot.ingest.parser import Document
 from policybot.retrieve.hybrid import Retriever
 from policybot.settings import Settings
 

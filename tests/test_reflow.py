@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SEED
 
-from policybot.ingest.parser import normalize, parse_document
+from policybot.document import normalize
+from policybot.ingest.parser import parse_document
 from policybot.ingest.reflow import recover, split_run_together
 
 LAW = (

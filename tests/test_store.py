@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import DATA, SEED
 
+from policybot.document import Clause, Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index.bm25 import assemble, bag_of
 from policybot.index.store import (
@@ -26,7 +27,6 @@ from policybot.index.store import (
     verify,
 )
 from policybot.ingest.corpus import read_document
-from policybot.ingest.parser import Clause, Document
 
 
 @pytest.mark.parametrize(

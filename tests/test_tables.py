@@ -19,8 +19,9 @@ from samples import (
 
 from policybot.answer.tasks import deadlines_of
 from policybot.bot import PolicyBot
+from policybot.document import Document
 from policybot.ingest.corpus import read_document
-from policybot.ingest.parser import Document, parse_document
+from policybot.ingest.parser import parse_document
 from policybot.settings import Settings
 
 FORMATS = {

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from policybot.answer.duties import describe_duties
+from policybot.document import Clause, Document, normalize
 from policybot.index.segment import WORD_RE
-from policybot.ingest.parser import Clause, Document, normalize
 from policybot.retrieve.catalog import Catalog
 from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, weighted_words
 from policybot.retrieve.excerpt import sentences as excerpt_sentences

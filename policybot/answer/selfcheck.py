@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from policybot.answer.answerer import Answerer, Citation, sentences
-from policybot.ingest.parser import Clause, Document, normalize
+from policybot.document import Clause, Document, normalize
 
 # a clause offers something to enterprises when it says so in one of these words
 BENEFIT_RE = re.compile(r"优惠|享受|享有|补贴|补助|奖励|以奖代补|倾斜|支持|融资|贷款|用地|指标|绿色通道|减免|专项资金")

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from policybot.document import Clause, Document, is_table_row, normalize
 from policybot.errors import InputError
-from policybot.ingest.parser import Clause, Document, is_table_row, normalize
 from policybot.ingest.tables import DEADLINE, column_of
 from policybot.retrieve.catalog import Catalog
 

@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 import orjson
 
+from policybot.document import Clause, Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import store
 from policybot.index.bm25 import Bags, BM25Index, build_bm25, concat, patched_bm25
@@ -36,7 +37,7 @@ from policybot.index.store import (
     index_lock,
     read_manifest,
 )
-from policybot.ingest.parser import PARSER_ID, Clause, Document
+from policybot.ingest.parser import PARSER_ID
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from policybot.ingest.parser import Clause, Document
+from policybot.document import Clause, Document
 
 WINDOW_CHARS = 260
 # a clause's own heading counts this many times in its chunks' bags of words (field weighting, as BM25F or a search

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from policybot.document import Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import store
 from policybot.index.bm25 import Bags, assemble, bag_of
@@ -19,7 +20,6 @@ from policybot.index.dense import assign, train_centroids
 from policybot.index.embed import Embedder
 from policybot.index.segment import Segmenter
 from policybot.index.store import DENSE_FILE, VOCAB_FILE, Shard, index_exists, read_manifest
-from policybot.ingest.parser import Document
 
 log = logging.getLogger(__name__)
 

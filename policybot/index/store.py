@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from policybot.document import Clause, Document, Reference
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index.bm25 import Bags
-from policybot.ingest.parser import Clause, Document, Reference
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,11 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from policybot.document import Document
 from policybot.errors import DocumentError
 from policybot.index.store import file_sha256
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES, iter_corpus, load_text
-from policybot.ingest.parser import Document, parse_document
+from policybot.ingest.parser import parse_document
 
 log = logging.getLogger(__name__)
 

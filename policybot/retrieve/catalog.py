@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from policybot.ingest.parser import DOC_NUMBER_RE, Document, normalize, normalize_doc_number
+from policybot.document import DOC_NUMBER_RE, Document, normalize, normalize_doc_number
 
 ClauseKey = tuple[str, str]  # (doc_id, clause_id)
 # key → document → the document's entries under that key: "三（二）" or "市财政局" is under a key in every one of a

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from policybot.ingest.parser import normalize
+from policybot.document import normalize
 
 SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?[”’」』）)]?|\n")
 WHOLE_CLAUSE_CHARS = 160  # a clause this short is quoted whole

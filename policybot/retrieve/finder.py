@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
-from policybot.ingest.parser import Document, normalize
+from policybot.document import Document, normalize
 from policybot.retrieve.catalog import Catalog, ClauseKey
 from policybot.retrieve.excerpt import match_share, weighted_words
 from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from policybot.document import normalize, normalize_doc_number
 from policybot.index.build import PolicyIndex
 from policybot.index.chunks import window_of
 from policybot.index.dense import search_rows
 from policybot.index.embed import Embedder
 from policybot.index.segment import Segmenter, highlight_terms
-from policybot.ingest.parser import normalize, normalize_doc_number
 from policybot.retrieve.query import Query
 
 RRF_K = 60

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import zhconv
 
-from policybot.ingest.parser import DOC_NUMBER_RE, cn_to_int, int_to_cn, normalize
+from policybot.document import DOC_NUMBER_RE, cn_to_int, int_to_cn, normalize
 
 WHO_LEADS = "who_leads"
 SUPPORT = "support"
