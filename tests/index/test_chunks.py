@@ -11,7 +11,7 @@ from policybot.index.chunks import WINDOW_CHARS, chunk_document
 from policybot.ingest.corpus import read_document
 from policybot.ingest.parser import parse_document
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 SEED_NAME = "zunyi-fubanhan-2020-141.txt"
 
 

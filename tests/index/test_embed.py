@@ -17,7 +17,7 @@ from policybot.errors import ModelError
 from policybot.index.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from policybot.ingest.parser import parse_document
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from policybot.ingest.parser import parse_document
 from policybot.ingest.reflow import recover, split_run_together
 
 LAW = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[3]
     / "shared"
     / "corpus-scale"
     / "lawrefbook"

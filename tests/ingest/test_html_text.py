@@ -11,7 +11,7 @@ from test_loaders import TASK_TABLE_LINES
 from policybot.errors import DocumentError
 from policybot.ingest.html_text import page_text
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def test_html_keeps_the_document_and_drops_site_chrome_and_scripts():

@@ -12,7 +12,7 @@ from policybot.errors import DocumentError
 from policybot.ingest import loaders
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES, decode_bytes, iter_corpus, load_text
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def text_pdf(*pages: str) -> bytes:

@@ -15,7 +15,7 @@ from policybot.ingest.corpus import read_corpus, read_document
 from policybot.ingest.parser import parse_date, parse_document
 from policybot.ingest.units import extract_units, split_units
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 SEED_UNITS = {
     "着力实施分类推进": (["市发展改革委", "市住房城乡建设局"], 3),
@@ -216,7 +216,7 @@ def test_law_articles_parse(tmp_path: Path) -> None:
 
 
 def test_cli_parse_json_prints_chinese_as_is() -> None:
-    seed = Path(__file__).resolve().parent.parent / "corpus" / "zunyi-fubanhan-2020-141.txt"
+    seed = Path(__file__).resolve().parents[2] / "corpus" / "zunyi-fubanhan-2020-141.txt"
     out = subprocess.run(
         [sys.executable, "-m", "policybot.cli", "parse", str(seed), "--json"],
         capture_output=True,
