@@ -34,6 +34,7 @@ import orjson
 from policybot.document import Clause, Document, Reference
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index.bm25 import Bags
+from policybot.ingest.corpus import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -290,12 +291,6 @@ def read_manifest(index_dir: Path) -> tuple[Path, dict]:
         found = manifest.get("schema_version") if isinstance(manifest, dict) else None
         raise IndexMismatch(f"索引格式版本 {found} 与程序版本 {SCHEMA_VERSION} 不符 (index format changed): {REBUILD}")
     return version, manifest
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file, read in blocks."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def verify(version: Path, manifest: dict, names: list[str] | None = None) -> None:

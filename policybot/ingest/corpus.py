@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -12,7 +13,6 @@ from pathlib import Path
 
 from policybot.document import Document
 from policybot.errors import DocumentError
-from policybot.index.store import file_sha256
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES, iter_corpus, load_text
 from policybot.ingest.parser import parse_document
 
@@ -27,6 +27,12 @@ META_FIELDS = {"title", "doc_number", "issuer", "date", "validity", "validity_no
 RACY_NS = 2_000_000_000
 
 StatKey = tuple[int, int, int, int]
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in blocks (the index checks its files with the same digest)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class FileDigests:
