@@ -120,7 +120,7 @@ def step_build(out: Path, docs: int) -> dict:
         "timings": report.timings,
         "earlier_attempts": earlier,
         "resumed": report.resumed,
-        "dense": report.index.manifest["dense"]["kind"] if report.index else "",
+        "dense": report.index.manifest.dense_kind if report.index else "",
         "peak_rss_mb": peak_rss_mb(),
     }
     attempts_file.unlink(missing_ok=True)
@@ -283,7 +283,7 @@ def step_query(out: Path, docs: int, count: int) -> dict:
     return {
         "docs": docs,
         "chunks": bot.index.rows,
-        "dense": bot.index.manifest["dense"]["kind"],
+        "dense": bot.index.manifest.dense_kind,
         "questions": len(questions),
         "load_s": load_s,
         "search_ms": search_ms,

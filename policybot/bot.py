@@ -19,7 +19,7 @@ from policybot.answer.selfcheck import Benefit, EnterpriseProfile, self_check
 from policybot.answer.tasks import TaskEntry, ledger
 from policybot.document import Document
 from policybot.errors import DocumentError, InputError, PolicyBotError
-from policybot.index.build import (
+from policybot.index import (
     BuildReport,
     PolicyIndex,
     Progress,
@@ -27,10 +27,10 @@ from policybot.index.build import (
     index_exists,
     index_lock,
     open_index,
+    published_manifest,
 )
 from policybot.index.embed import Embedder, load_embedder
 from policybot.index.segment import Segmenter
-from policybot.index.store import is_current, read_manifest
 from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES
 from policybot.ingest.parser import PARSER_ID
@@ -53,9 +53,9 @@ INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # categories of characters a message shows
 def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
     """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed by this
     parser."""
-    if index is None or index.manifest.get("parser") != PARSER_ID:
+    if index is None or index.manifest.parser != PARSER_ID:
         return {}  # parsed by another parser: every file is read again
-    before = index.manifest.get("corpus_files", {})
+    before = index.manifest.corpus_files
 
     def same(name: str) -> bool:
         return name in files and before.get(name) == files[name]
@@ -253,12 +253,12 @@ class PolicyBot:
         if not index_exists(self.settings.index_dir):
             return False
         try:
-            _, manifest = read_manifest(self.settings.index_dir)
+            manifest = published_manifest(self.settings.index_dir)
         except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
-        if manifest.get("parser") != PARSER_ID:
+        if manifest.parser != PARSER_ID:
             return False  # the files must be parsed again (task tables, say, were not read before)
-        return manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
+        return manifest.corpus_files == self._digests.of_folder(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
         """Index the corpus folder (incrementally when an index exists) and load the result."""
@@ -296,7 +296,7 @@ class PolicyBot:
         """The published index for a build to start from: the loaded one if still current, else read from disk
         (None when there is none or it is damaged: the build then reuses what it can, shard by shard)."""
         index_dir = self.settings.index_dir
-        if self._index is not None and is_current(index_dir, self._index.path):
+        if self._index is not None and self._index.is_published():
             return self._index
         if not index_exists(index_dir):
             return None

@@ -155,7 +155,7 @@ def _state(bot: PolicyBot) -> tuple:
     return (
         sorted(p.name for p in root.iterdir()),
         sorted(p.name for p in bot.settings.corpus_dir.iterdir()),
-        open_index(bot.settings.index_dir).manifest["corpus_fingerprint"],
+        open_index(bot.settings.index_dir).manifest.corpus_fingerprint,
     )
 
 
@@ -362,7 +362,7 @@ def test_killed_index_build_leaves_a_usable_index(tmp_path):
 
     final = _run_index(corpus, index)
     assert final.returncode == 0, final.stderr
-    sources = {d["source"] for d in open_index(index).manifest["documents"]}
+    sources = {d.source for d in open_index(index).manifest.documents}
     assert "fullwidth_units.txt" in sources
     assert not [p for p in index.iterdir() if p.name.endswith(".tmp")]
 
@@ -394,7 +394,7 @@ def test_two_index_builds_at_once_take_turns(tmp_path):
     # one build embedded everything; the other waited for it and then reused every vector it published
     assert len(chunks) == 1 and embedded == [0, chunks.pop()], reports
     opened = open_index(index)
-    assert {d["source"] for d in opened.manifest["documents"]} == {"zunyi-fubanhan-2020-141.txt", "gbk_notice.txt"}
+    assert {d.source for d in opened.manifest.documents} == {"zunyi-fubanhan-2020-141.txt", "gbk_notice.txt"}
     assert not [p for p in index.iterdir() if p.name.endswith(".tmp")]
     assert _bot(corpus, index).ask(QUESTION).found
 

@@ -11,12 +11,15 @@ import importlib
 
 __all__ = [
     "BuildReport",
+    "Manifest",
     "PolicyIndex",
+    "Progress",
     "build_index",
     "build_index_locked",
     "index_exists",
     "index_lock",
     "open_index",
+    "published_manifest",
 ]
 
 

@@ -6,6 +6,7 @@ chunks that contain a word the dictionary just learnt, and writes only the chang
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -25,7 +26,8 @@ from policybot.index.chunks import CHUNKER_ID, Chunk, chunk_document
 from policybot.index.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
 from policybot.index.embed import Embedder
 from policybot.index.journal import EmbedJournal
-from policybot.index.reuse import Pending, Plan, Reusable, reusable_from_disk, words_of
+from policybot.index.manifest import DERIVED_ID, SCHEMA_VERSION, Manifest
+from policybot.index.reuse import Pending, Plan, Reusable, reusable_from, words_of
 from policybot.index.segment import Segmenter
 from policybot.index.store import (
     DENSE_FILE,
@@ -49,6 +51,7 @@ __all__ = [
     "index_exists",
     "index_lock",
     "open_index",
+    "published_manifest",
 ]
 
 EMBED_BATCH = 32  # vectors per model call; also how often the embedding journal is written
@@ -76,7 +79,7 @@ class PolicyIndex:
     """A loaded index: the parsed documents, where each chunk sits, and both search structures."""
 
     path: Path
-    manifest: dict
+    manifest: Manifest
     documents: dict[str, Document]
     shards: dict[str, Shard]
     doc_ids: list[str]  # row_doc's ordinals
@@ -93,12 +96,16 @@ class PolicyIndex:
     @property
     def embedder_id(self) -> str:
         """Which embedder built the dense vectors."""
-        return self.manifest["embedder"]["id"]
+        return self.manifest.embedder_id
 
     @property
     def rows(self) -> int:
         """How many chunks are indexed."""
         return len(self.row_doc)
+
+    def is_published(self) -> bool:
+        """True while this is the version the index folder publishes (no other process has published since)."""
+        return store.is_current(self.path.parent, self.path)
 
     def clause(self, doc_id: str, clause_id: str) -> Clause:
         """The clause behind a hit."""
@@ -127,12 +134,12 @@ class PolicyIndex:
         shard = self.shards.get(doc_id)
         positions = [i for i, c in enumerate(shard.doc.clauses) if c.id == clause_id] if shard else []
         if shard is None or not positions:
-            return np.zeros((0, self.manifest["embedder"]["dim"]), np.float32)
+            return np.zeros((0, self.manifest.embedder_dim), np.float32)
         return shard.vectors[shard.clause_pos == positions[0]]
 
     def all_vectors(self) -> np.ndarray:
         """Every chunk's passage vector in row order (a copy: each document keeps its own)."""
-        dim = self.manifest["embedder"]["dim"]
+        dim = self.manifest.embedder_dim
         return np.concatenate([s.vectors for s in self.shards.values()]) if self.shards else np.zeros((0, dim))
 
     def settle_bm25(self) -> None:
@@ -203,11 +210,9 @@ def build_index_locked(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    if previous is not None and store.is_current(index_dir, previous.path):
-        reusable = _reusable_from_loaded(previous)
-    else:
+    if previous is not None and not previous.is_published():
         previous = None  # another process published since it was loaded: nothing is patched from it
-        reusable = reusable_from_disk(index_dir)
+    reusable = reusable_from(index_dir, previous)
     timings["load_previous"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -238,7 +243,7 @@ def build_index_locked(
 
     t = time.perf_counter()
     manifest = _manifest(documents, shards, embedder, segmenter, kind, words, corpus_files)
-    version = _write_version(index_dir, manifest, shards, reusable, plan.vocab, dense, centroids, cells)
+    version, manifest = _write_version(index_dir, manifest, shards, reusable, plan.vocab, dense, centroids, cells)
     journal.remove()
     timings["write"] = time.perf_counter() - t
 
@@ -346,15 +351,16 @@ def _plan_for(
 
 def _write_version(
     index_dir: Path,
-    manifest: dict,
+    manifest: Manifest,
     shards: list[Shard],
     reusable: Reusable,
     vocab: dict[str, int],
     dense: faiss.Index | PatchedIVF,
     centroids: np.ndarray | None,
     cells: np.ndarray | None,
-) -> Path:
-    """Write and publish a version: new shards written, unchanged ones linked; older versions removed."""
+) -> tuple[Path, Manifest]:
+    """Write and publish a version: new shards written, unchanged ones linked; older versions removed. The
+    version's folder and its manifest, as published."""
     writer = VersionWriter(index_dir)
     try:
         for shard in shards:
@@ -362,19 +368,19 @@ def _write_version(
                 writer.link_shard(reusable.version, shard.name, reusable.files)
             else:
                 writer.add_shard(shard)
-        word_ids = {w: i for i, w in enumerate(manifest["extra_words"])}
-        manifest["documents"] = [_document_entry(s, word_ids) for s in shards]
+        word_ids = {w: i for i, w in enumerate(manifest.extra_words)}
+        manifest = dataclasses.replace(manifest, documents=tuple(store.document_entry(s, word_ids) for s in shards))
         writer.write_json(VOCAB_FILE, sorted(vocab, key=vocab.__getitem__))
         if centroids is not None and cells is not None:
             writer.write_arrays(DENSE_FILE, centroids=centroids, cells=cells)
-        elif manifest["dense"]["kind"] == "hnsw":
+        elif manifest.dense_kind == "hnsw":
             writer.write_bytes(HNSW_FILE, faiss.serialize_index(dense).tobytes())
-        version = writer.publish(manifest)
+        version, manifest = writer.publish(manifest)
     except BaseException:
         writer.discard()
         raise
     store.remove_old_versions(index_dir, keep=version.name)
-    return version
+    return version, manifest
 
 
 def _embed_pending(
@@ -424,34 +430,24 @@ def _manifest(
     dense_kind: str,
     words: list[str],
     corpus_files: dict[str, str] | None,
-) -> dict:
-    return {
-        "schema_version": store.SCHEMA_VERSION,
-        "embedder": {"id": embedder.id, "dim": embedder.dim},
-        "segmenter": segmenter.id,
-        "chunker": CHUNKER_ID,
-        "parser": PARSER_ID,
-        "dense": {"kind": dense_kind, "probes": IVF_PROBES},
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "corpus_fingerprint": corpus_fingerprint(shards),
-        "chunks": sum(s.rows for s in shards),
-        "extra_words": words,
-        "derived": store.DERIVED_ID,
-        "corpus_files": corpus_files or {},
-    }
-
-
-def _document_entry(shard: Shard, word_ids: dict[str, int]) -> dict:
-    doc = shard.doc
-    return {
-        **store.derived_fields(shard, word_ids),
-        "doc_id": doc.doc_id,
-        "source": doc.source,
-        "title": doc.title,
-        "shard": shard.name,
-        "rows": shard.rows,
-        "clauses": len(doc.clauses),
-    }
+) -> Manifest:
+    """What this build is made from (its documents' entries are added once their shards are written)."""
+    return Manifest(
+        schema_version=SCHEMA_VERSION,
+        embedder_id=embedder.id,
+        embedder_dim=embedder.dim,
+        segmenter=segmenter.id,
+        chunker=CHUNKER_ID,
+        parser=PARSER_ID,
+        dense_kind=dense_kind,
+        dense_probes=IVF_PROBES,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        corpus_fingerprint=corpus_fingerprint(shards),
+        chunks=sum(s.rows for s in shards),
+        extra_words=tuple(words),
+        derived=DERIVED_ID,
+        corpus_files=dict(corpus_files or {}),
+    )
 
 
 # --- loading -------------------------------------------------------------------------------------------------------------
@@ -459,7 +455,7 @@ def _document_entry(shard: Shard, word_ids: dict[str, int]) -> dict:
 
 def _loaded(
     version: Path,
-    manifest: dict,
+    manifest: Manifest,
     shards: list[Shard],
     vocab: dict[str, int],
     bm25: BM25Index,
@@ -484,17 +480,19 @@ def _loaded(
         dense=dense,
         centroids=centroids,
         cells=cells,
-        extra_words=manifest.get("extra_words", []),
+        extra_words=list(manifest.extra_words),
     )
+
+
+def published_manifest(index_dir: Path) -> Manifest:
+    """What the published index was built from (without loading it); IndexCorrupt/IndexMismatch say to rebuild."""
+    return read_manifest(index_dir)[1]
 
 
 def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = True) -> PolicyIndex:
     """Load the published index; checks schema, checksums and (when given) the embedder it was built with."""
     version, manifest = read_manifest(index_dir)
-    try:
-        built_with = str(manifest["embedder"]["id"])
-    except (KeyError, TypeError) as exc:
-        raise IndexCorrupt(f"{version} 的清单缺少嵌入模型信息 ({exc}): run `policybot index` to rebuild") from exc
+    built_with = manifest.embedder_id
     if embedder_id is not None and built_with != embedder_id:
         raise IndexMismatch(
             f"索引由嵌入模型 {built_with} 构建，但当前配置为 {embedder_id}。"
@@ -503,17 +501,17 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
     if verify:
         store.verify(version, manifest)
     try:
-        shards = [store.read_shard(version, entry["shard"]) for entry in manifest["documents"]]
-        for shard, entry in zip(shards, manifest["documents"], strict=True):
+        shards = [store.read_shard(version, entry.shard) for entry in manifest.documents]
+        for shard, entry in zip(shards, manifest.documents, strict=True):
             store.restore_derived(shard, entry, manifest)
         vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
         rows = sum(s.rows for s in shards)
-        dim = int(manifest["embedder"]["dim"])
+        dim = manifest.embedder_dim
         if any(s.vectors.shape[1] != dim for s in shards if s.rows):
             raise ValueError(f"a shard's vectors are not {dim}-dimensional")
         bags = _concat_bags(shards)
         bags.check(rows, len(vocab))
-        kind = manifest["dense"]["kind"]
+        kind = manifest.dense_kind
         centroids = cells = hnsw = None
         if kind == "ivf":
             with np.load(version / DENSE_FILE, allow_pickle=False) as arrays:
@@ -527,22 +525,3 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError, orjson.JSONDecodeError) as exc:
         raise IndexCorrupt(f"索引 {version} 无法加载 ({exc}): run `policybot index` to rebuild") from exc
     return _loaded(version, manifest, shards, vocab, bm25, dense, centroids, cells)
-
-
-def _reusable_from_loaded(index: PolicyIndex) -> Reusable:
-    """What the loaded (published) index offers a build."""
-    cells: dict[str, np.ndarray] = {}
-    if index.cells is not None:
-        cells = {d: index.cells[index.row_start[d] : index.row_start[d] + s.rows] for d, s in index.shards.items()}
-    return Reusable(
-        version=index.path,
-        files=index.manifest.get("files", {}),
-        shards=index.shards,
-        embedder_id=index.manifest["embedder"]["id"],
-        segmenter_id=index.manifest.get("segmenter", ""),
-        chunker_id=index.manifest.get("chunker", ""),
-        vocab=index.vocab,
-        centroids=index.centroids,
-        cells=cells,
-        words=index.extra_words,
-    )

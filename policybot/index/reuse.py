@@ -7,6 +7,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -18,8 +19,12 @@ from policybot.index.bm25 import Bags, assemble, bag_of
 from policybot.index.chunks import CHUNKER_ID, chunk_document
 from policybot.index.dense import assign, train_centroids
 from policybot.index.embed import Embedder
+from policybot.index.manifest import Manifest
 from policybot.index.segment import Segmenter
 from policybot.index.store import DENSE_FILE, VOCAB_FILE, Shard, index_exists, read_manifest
+
+if TYPE_CHECKING:
+    from policybot.index.build import PolicyIndex
 
 log = logging.getLogger(__name__)
 
@@ -187,43 +192,68 @@ def _searchable_text(doc: Document) -> str:
     return "\n".join(parts)
 
 
-def reusable_from_disk(index_dir: Path) -> Reusable:
-    """The intact parts of the published version: a damaged shard is rebuilt alone, not the whole index."""
+def reusable_from(index_dir: Path, previous: PolicyIndex | None) -> Reusable:
+    """What a build may take from the published version: everything of `previous` (the published index, loaded),
+    else the intact parts of what is on disk (a damaged shard is rebuilt alone, not the whole index)."""
+    return _from_loaded(previous) if previous is not None else _from_disk(index_dir)
+
+
+def _reusable(
+    version: Path,
+    manifest: Manifest,
+    shards: dict[str, Shard],
+    vocab: dict[str, int] | None,
+    centroids: np.ndarray | None,
+    cells: dict[str, np.ndarray],
+    words: list[str],
+) -> Reusable:
+    return Reusable(
+        version=version,
+        files=manifest.files,
+        shards=shards,
+        embedder_id=manifest.embedder_id,
+        segmenter_id=manifest.segmenter,
+        chunker_id=manifest.chunker,
+        vocab=vocab,
+        centroids=centroids,
+        cells=cells,
+        words=words,
+    )
+
+
+def _from_loaded(index: PolicyIndex) -> Reusable:
+    """What the loaded (published) index offers a build."""
+    cells: dict[str, np.ndarray] = {}
+    if index.cells is not None:
+        cells = {d: index.cells[index.row_start[d] : index.row_start[d] + s.rows] for d, s in index.shards.items()}
+    return _reusable(index.path, index.manifest, index.shards, index.vocab, index.centroids, cells, index.extra_words)
+
+
+def _from_disk(index_dir: Path) -> Reusable:
+    """The intact parts of the published version on disk."""
     nothing = Reusable(None, {}, {}, "", "", "", None, None, {})
     if not index_exists(index_dir):
         return nothing
     try:
         version, manifest = read_manifest(index_dir)
-        embedder_id = manifest["embedder"]["id"]
-        entries = manifest["documents"]
-    except (IndexCorrupt, IndexMismatch, KeyError, TypeError) as exc:
+    except (IndexCorrupt, IndexMismatch) as exc:
         log.warning("previous index not reusable, rebuilding everything: %s", exc)
         return nothing
     shards: dict[str, Shard] = {}
-    for entry in entries:
+    for entry in manifest.documents:
         try:
-            store.verify(version, manifest, list(store.shard_files(entry["shard"])))
-            shards[entry["doc_id"]] = shard = store.read_shard(version, entry["shard"])
+            store.verify(version, manifest, list(store.shard_files(entry.shard)))
+            shards[entry.doc_id] = shard = store.read_shard(version, entry.shard)
             store.restore_derived(shard, entry, manifest)
         except (IndexCorrupt, OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
-            log.warning("shard of %s not reusable, rebuilding it: %s", entry.get("doc_id"), exc)
+            log.warning("shard of %s not reusable, rebuilding it: %s", entry.doc_id, exc)
     vocab = _intact_vocab(version, manifest, shards)
-    centroids, cells = _intact_cells(version, manifest, entries, shards)
-    return Reusable(
-        version=version,
-        files=manifest.get("files", {}),
-        shards=shards,
-        embedder_id=embedder_id,
-        segmenter_id=manifest.get("segmenter", ""),
-        chunker_id=manifest.get("chunker", ""),
-        vocab=vocab,
-        centroids=centroids,
-        cells=cells,
-        words=list(manifest.get("extra_words", [])) if vocab is not None else [],
-    )
+    centroids, cells = _intact_cells(version, manifest, shards)
+    words = list(manifest.extra_words) if vocab is not None else []
+    return _reusable(version, manifest, shards, vocab, centroids, cells, words)
 
 
-def _intact_vocab(version: Path, manifest: dict, shards: dict[str, Shard]) -> dict[str, int] | None:
+def _intact_vocab(version: Path, manifest: Manifest, shards: dict[str, Shard]) -> dict[str, int] | None:
     try:
         store.verify(version, manifest, [VOCAB_FILE])
         vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
@@ -236,9 +266,9 @@ def _intact_vocab(version: Path, manifest: dict, shards: dict[str, Shard]) -> di
 
 
 def _intact_cells(
-    version: Path, manifest: dict, entries: list[dict], shards: dict[str, Shard]
+    version: Path, manifest: Manifest, shards: dict[str, Shard]
 ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
-    if manifest.get("dense", {}).get("kind") != "ivf":
+    if manifest.dense_kind != "ivf":
         return None, {}
     try:
         store.verify(version, manifest, [DENSE_FILE])
@@ -249,9 +279,8 @@ def _intact_cells(
         return None, {}
     by_doc: dict[str, np.ndarray] = {}
     start = 0
-    for entry in entries:
-        rows = int(entry["rows"])
-        if entry["doc_id"] in shards and start + rows <= len(cells):
-            by_doc[entry["doc_id"]] = cells[start : start + rows]
-        start += rows
+    for entry in manifest.documents:
+        if entry.doc_id in shards and start + entry.rows <= len(cells):
+            by_doc[entry.doc_id] = cells[start : start + entry.rows]
+        start += entry.rows
     return centroids, by_doc

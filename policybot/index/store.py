@@ -15,6 +15,7 @@ that changed and hard-links the others; a version is published by renaming its f
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import io
@@ -32,13 +33,13 @@ import numpy as np
 import orjson
 
 from policybot.document import Clause, Document, Reference
-from policybot.errors import IndexCorrupt, IndexMismatch
+from policybot.errors import IndexCorrupt
 from policybot.index.bm25 import Bags
+from policybot.index.manifest import DERIVED_ID, REBUILD, DocumentEntry, Manifest
 from policybot.ingest.corpus import file_sha256
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
 CURRENT = "CURRENT"
 LOCK = ".lock"
 MANIFEST = "manifest.json"
@@ -50,7 +51,6 @@ VERSION_RE = re.compile(r"v-[\w.-]+")
 # a shard's arrays: magic, then rows, dim and bag entries (int64), then vectors f32, terms i32, counts i32, offsets i64
 ARRAYS_MAGIC = b"PBSHARD1"
 ARRAYS_HEADER = struct.Struct("<8sqqq")
-REBUILD = "run `policybot index` to rebuild"
 # the order of a clause's fields in a shard (a row per clause keeps shards small and quick to read)
 CLAUSE_FIELDS = (
     "id",
@@ -89,33 +89,31 @@ class Shard:
         return len(self.hashes)
 
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-# names how derived_fields' values are derived (index._shard_fingerprint, reuse.document_words): a manifest written
-# under another name has its values derived again rather than trusted
-DERIVED_ID = "fingerprint-v1+words-v1"
+def document_entry(shard: Shard, word_ids: dict[str, int]) -> DocumentEntry:
+    """The manifest's entry for a written shard, with what is costly to derive again on every load: its
+    fingerprint, and its words as ids into the manifest's word list."""
+    doc = shard.doc
+    words = shard.words if shard.words is not None and all(w in word_ids for w in shard.words) else None
+    return DocumentEntry(
+        doc_id=doc.doc_id,
+        source=doc.source,
+        title=doc.title,
+        shard=shard.name,
+        rows=shard.rows,
+        clauses=len(doc.clauses),
+        fingerprint=shard.fingerprint,
+        words=tuple(word_ids[w] for w in words) if words is not None else None,
+    )
 
 
-def derived_fields(shard: Shard, word_ids: dict[str, int]) -> dict:
-    """What a manifest entry carries about a shard that is costly to derive again on every load: its fingerprint,
-    and its words as ids into the manifest's word list."""
-    fields: dict = {"fingerprint": shard.fingerprint} if shard.fingerprint else {}
-    if shard.words is not None and all(w in word_ids for w in shard.words):
-        fields["words"] = [word_ids[w] for w in shard.words]
-    return fields
-
-
-def restore_derived(shard: Shard, entry: dict, manifest: dict) -> None:
-    """Put back what derived_fields saved in this manifest entry; anything malformed, or derived another way than
-    today's code derives it, is ignored (it is derived again when needed)."""
-    if manifest.get("derived") != DERIVED_ID:
+def restore_derived(shard: Shard, entry: DocumentEntry, manifest: Manifest) -> None:
+    """Put back what document_entry saved; nothing when it was derived another way than today's code derives it."""
+    if manifest.derived != DERIVED_ID:
         return
-    words = manifest.get("extra_words", [])
-    fingerprint = entry.get("fingerprint")
-    if isinstance(fingerprint, str) and _HEX64.fullmatch(fingerprint):
-        shard.fingerprint = fingerprint
-    ids = entry.get("words")
-    if isinstance(words, list) and isinstance(ids, list) and all(type(i) is int and 0 <= i < len(words) for i in ids):
-        shard.words = tuple(words[i] for i in ids)
+    if entry.fingerprint:
+        shard.fingerprint = entry.fingerprint
+    if entry.words is not None:
+        shard.words = tuple(manifest.extra_words[i] for i in entry.words)
 
 
 # --- documents as JSON ---------------------------------------------------------------------------------------------
@@ -280,22 +278,19 @@ def is_current(index_dir: Path, version: Path) -> bool:
     return pointer.is_file() and pointer.read_text(encoding="utf-8").strip() == version.name
 
 
-def read_manifest(index_dir: Path) -> tuple[Path, dict]:
+def read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
     """The published version and its manifest (schema checked); IndexCorrupt/IndexMismatch say to rebuild."""
     version = current_version(index_dir)
     try:
-        manifest = orjson.loads((version / MANIFEST).read_bytes())
+        data = orjson.loads((version / MANIFEST).read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
         raise IndexCorrupt(f"{version / MANIFEST} 无法读取 ({exc}): {REBUILD}") from exc
-    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
-        found = manifest.get("schema_version") if isinstance(manifest, dict) else None
-        raise IndexMismatch(f"索引格式版本 {found} 与程序版本 {SCHEMA_VERSION} 不符 (index format changed): {REBUILD}")
-    return version, manifest
+    return version, Manifest.from_json(data, version / MANIFEST)
 
 
-def verify(version: Path, manifest: dict, names: list[str] | None = None) -> None:
+def verify(version: Path, manifest: Manifest, names: list[str] | None = None) -> None:
     """IndexCorrupt naming the first file of the version that is missing or fails its checksum."""
-    files = manifest.get("files", {})
+    files = manifest.files
     for name in files if names is None else names:
         path = version / name
         if name not in files or not path.is_file():
@@ -359,10 +354,11 @@ class VersionWriter:
         np.savez(buffer, **arrays)
         self.write_bytes(rel, buffer.getvalue())
 
-    def publish(self, manifest: dict) -> Path:
-        """Seal the version (manifest with checksums, fsync), rename it into place and point CURRENT at it."""
-        manifest["files"] = dict(sorted(self.files.items()))
-        self.write_json(MANIFEST, manifest)
+    def publish(self, manifest: Manifest) -> tuple[Path, Manifest]:
+        """Seal the version (manifest with checksums, fsync), rename it into place and point CURRENT at it; the
+        published folder and its manifest."""
+        manifest = dataclasses.replace(manifest, files=dict(sorted(self.files.items())))
+        self.write_json(MANIFEST, manifest.to_json())
         for path in self._written:
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -377,7 +373,7 @@ class VersionWriter:
         os.replace(pointer_tmp, self.index_dir / CURRENT)
         _fsync_dir(self.index_dir)
         self.folder = final
-        return final
+        return final, manifest
 
     def discard(self) -> None:
         """Remove an unpublished version folder."""

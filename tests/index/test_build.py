@@ -23,9 +23,10 @@ from policybot.index.chunks import Chunk, chunk_document
 from policybot.index.dense import PatchedIVF, dense_index, patched_ivf, search_rows
 from policybot.index.embed import Embedder
 from policybot.index.journal import JOURNAL_FILE
+from policybot.index.manifest import SCHEMA_VERSION
 from policybot.index.reuse import document_words
 from policybot.index.segment import Segmenter
-from policybot.index.store import CURRENT, SCHEMA_VERSION, index_exists
+from policybot.index.store import CURRENT, index_exists
 from policybot.ingest.corpus import read_corpus
 from policybot.retrieve.hybrid import Retriever
 from policybot.settings import Settings
@@ -190,7 +191,7 @@ def test_changing_one_clause_re_embeds_only_changed_chunks(tmp_path: Path, segme
     embedder = HashEmbedder()
     first = build(corpus, index_dir, segmenter, embedder)
     assert (first.embedded, first.reused) == (first.chunks, 0)
-    fingerprint = open_index(index_dir).manifest["corpus_fingerprint"]
+    fingerprint = open_index(index_dir).manifest.corpus_fingerprint
 
     old_hashes = {c.text_hash for c in expected_chunks(read(corpus))}
     edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中优先保障")
@@ -205,7 +206,7 @@ def test_changing_one_clause_re_embeds_only_changed_chunks(tmp_path: Path, segme
     assert embedder.passages_embedded - embedded_before == len(changed)
 
     index = open_index(index_dir)
-    assert index.manifest["corpus_fingerprint"] != fingerprint
+    assert index.manifest.corpus_fingerprint != fingerprint
     assert "优先保障" in index.clause(SEED_ID, "3.r2.3").text
     # reused vectors are the very vectors of the same text
     np.testing.assert_allclose(index.all_vectors(), embedder._vectors([c.search_text for c in new_chunks]), atol=1e-6)
@@ -226,10 +227,10 @@ def test_unchanged_corpus_rebuild_embeds_nothing(tmp_path: Path, segmenter: Segm
     corpus = make_corpus(tmp_path / "corpus")
     embedder = HashEmbedder()
     first = build(corpus, tmp_path / "index", segmenter, embedder)
-    fingerprint = open_index(tmp_path / "index").manifest["corpus_fingerprint"]
+    fingerprint = open_index(tmp_path / "index").manifest.corpus_fingerprint
     again = build(corpus, tmp_path / "index", segmenter, embedder)
     assert (again.embedded, again.reused, again.chunks) == (0, first.chunks, first.chunks)
-    assert open_index(tmp_path / "index").manifest["corpus_fingerprint"] == fingerprint
+    assert open_index(tmp_path / "index").manifest.corpus_fingerprint == fingerprint
 
 
 class DyingEmbedder(HashEmbedder):
@@ -339,7 +340,7 @@ def test_switching_embedder_re_embeds_everything(tmp_path: Path, segmenter: Segm
     # vectors of another model are never reused, even for unchanged text
     second = build(corpus, tmp_path / "index", segmenter, HashEmbedder("hash-model-b"))
     assert (second.embedded, second.reused) == (first.chunks, 0)
-    assert open_index(tmp_path / "index", embedder_id="hash-model-b").manifest["embedder"]["id"] == "hash-model-b"
+    assert open_index(tmp_path / "index", embedder_id="hash-model-b").manifest.embedder_id == "hash-model-b"
 
 
 def flip_bytes(path: Path) -> None:
@@ -541,7 +542,7 @@ def test_an_incremental_index_answers_like_a_fresh_one(tmp_path: Path, segmenter
     build(corpus, tmp_path / "fresh", fresh_segmenter, embedder)
 
     stepwise, fresh = open_index(tmp_path / "stepwise"), open_index(tmp_path / "fresh")
-    assert stepwise.manifest["corpus_fingerprint"] == fresh.manifest["corpus_fingerprint"]
+    assert stepwise.manifest.corpus_fingerprint == fresh.manifest.corpus_fingerprint
     np.testing.assert_array_equal(stepwise.all_vectors(), fresh.all_vectors())
     for query in ("人地挂钩", "小规模纳税人增值税", "市委统战部", "牵头单位"):
         got = Retriever(stepwise, segmenter, embedder).search(query, k=5).hits
@@ -577,7 +578,7 @@ def test_ivf_index_keeps_its_cells_across_updates(tmp_path: Path, segmenter: Seg
     embedder = HashEmbedder()
     build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
     first = open_index(index_dir)
-    assert first.manifest["dense"]["kind"] == "ivf" and first.cells is not None
+    assert first.manifest.dense_kind == "ivf" and first.cells is not None
 
     shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
     report = build_index(read(corpus), index_dir, segmenter, embedder, dense_kind="ivf")
