@@ -19,7 +19,7 @@ import bm25s
 import numpy as np
 import scipy.sparse
 
-from policybot.index.rowpatch import RowPatch
+from policybot.index.rowpatch import RowMoves, RowPatch
 
 K1 = 1.5
 B = 0.75
@@ -199,20 +199,20 @@ def build_bm25(bags: Bags, vocab: dict[str, int], k1: float = K1, b: float = B) 
 
 def patched_bm25(
     previous: BM25Index,
-    moved: np.ndarray,
+    moves: RowMoves,
     gone: Sequence[Bags],
-    added_rows: np.ndarray,
     added: Bags,
     vocab: dict[str, int],
     most_changed: int,
     k1: float = K1,
     b: float = B,
 ) -> BM25Index | None:
-    """The previous BM25 after an update, without a full build: its rows renumbered by `moved` (-1: gone; `gone`
-    are those rows' bags), and `added` bags put at rows `added_rows` (ascending). Scores from postings (exactly
+    """The previous BM25 after an update, without a full build: its rows renumbered by moves.moved (-1: gone;
+    `gone` are those rows' bags), and `added` bags put at rows moves.added. Scores from postings (exactly
     as a full build would) until settled. None when more than `most_changed` rows differ from the last full build
     (the caller builds it whole)."""
-    patch, source = (previous.patch or RowPatch.unpatched(previous.rows)).then(moved, added_rows)
+    moved, added_rows = moves.moved, moves.added
+    patch, source = (previous.patch or RowPatch.unpatched(previous.rows)).then(moves)
     if patch.changed > most_changed:
         return None
     n = int(np.count_nonzero(moved >= 0)) + len(added_rows)

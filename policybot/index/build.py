@@ -28,6 +28,7 @@ from policybot.index.embed import Embedder
 from policybot.index.journal import EmbedJournal
 from policybot.index.manifest import DERIVED_ID, SCHEMA_VERSION, Manifest
 from policybot.index.reuse import Pending, Plan, Reusable, reusable_from, words_of
+from policybot.index.rowpatch import RowMoves
 from policybot.index.segment import Segmenter
 from policybot.index.store import (
     DENSE_FILE,
@@ -272,7 +273,7 @@ def _dense_for(
     centroids: np.ndarray | None,
     cells: np.ndarray | None,
     previous: PolicyIndex | None,
-    moves: tuple[np.ndarray, np.ndarray] | None,
+    moves: RowMoves | None,
 ) -> faiss.Index | PatchedIVF:
     """The FAISS index of a version: the loaded previous one patched where it has the same IVF cells."""
     if (
@@ -284,36 +285,26 @@ def _dense_for(
         and centroids is previous.centroids
         and isinstance(previous.dense, faiss.IndexIVFFlat | PatchedIVF)
     ):
-        if _unchanged(moves):
+        if moves.unchanged:
             return previous.dense
-        moved, added = moves
-        patched = patched_ivf(previous.dense, moved, shards, added, centroids, cells)
+        patched = patched_ivf(previous.dense, moves, shards, centroids, cells)
         if patched is not None:
             return patched
     return dense_index(kind, shards, dim, centroids, cells)
 
 
-def _bm25_for(
-    shards: list[Shard], plan: Plan, previous: PolicyIndex | None, moves: tuple[np.ndarray, np.ndarray] | None
-) -> BM25Index:
+def _bm25_for(shards: list[Shard], plan: Plan, previous: PolicyIndex | None, moves: RowMoves | None) -> BM25Index:
     """BM25 of a version: the loaded previous one patched while few rows changed and term ids still hold."""
     if previous is not None and moves is not None and plan.same_bags and previous.bm25.rows == previous.rows:
-        if _unchanged(moves):
+        if moves.unchanged:
             return previous.bm25
-        moved, added = moves
         kept = {s.doc.doc_id for s in shards if _kept(previous, s)}
         gone = [old.bags for doc_id, old in previous.shards.items() if doc_id not in kept]
         new = concat([s.bags for s in shards if s.doc.doc_id not in kept])
-        patched = patched_bm25(previous.bm25, moved, gone, added, new, plan.vocab, most_changed=PATCH_ROWS)
+        patched = patched_bm25(previous.bm25, moves, gone, new, plan.vocab, most_changed=PATCH_ROWS)
         if patched is not None:
             return patched
     return build_bm25(_concat_bags(shards), plan.vocab)
-
-
-def _unchanged(moves: tuple[np.ndarray, np.ndarray]) -> bool:
-    """True when every row stays where it was and none is new: the previous structures serve as they are."""
-    moved, added = moves
-    return not len(added) and bool(np.array_equal(moved, np.arange(len(moved))))
 
 
 def _kept(previous: PolicyIndex, shard: Shard) -> bool:
@@ -322,7 +313,7 @@ def _kept(previous: PolicyIndex, shard: Shard) -> bool:
     return bool(shard.name) and old is not None and old.name == shard.name
 
 
-def _row_moves(previous: PolicyIndex, shards: list[Shard]) -> tuple[np.ndarray, np.ndarray]:
+def _row_moves(previous: PolicyIndex, shards: list[Shard]) -> RowMoves:
     """Where each row of the previous index goes (-1: its document changed or left), and the rows that are new."""
     moved = np.full(previous.rows, -1, np.int64)
     added = []
@@ -334,7 +325,7 @@ def _row_moves(previous: PolicyIndex, shards: list[Shard]) -> tuple[np.ndarray, 
         else:
             added.append(np.arange(start, start + shard.rows))
         start += shard.rows
-    return moved, np.concatenate(added) if added else np.zeros(0, np.int64)
+    return RowMoves(moved, np.concatenate(added) if added else np.zeros(0, np.int64))
 
 
 def _plan_for(

@@ -13,7 +13,7 @@ import faiss
 import numpy as np
 
 from policybot.errors import IndexCorrupt
-from policybot.index.rowpatch import RowPatch
+from policybot.index.rowpatch import RowMoves, RowPatch
 from policybot.index.store import Shard
 
 # below this a flat scan is exact and fast enough; above it IVF keeps a query near 1 ms and, unlike HNSW
@@ -232,22 +232,21 @@ class PatchedIVF:
 
 def patched_ivf(
     previous: faiss.IndexIVFFlat | PatchedIVF,
-    moved: np.ndarray,
+    moves: RowMoves,
     shards: list[Shard],
-    added: np.ndarray,
     centroids: np.ndarray,
     cells: np.ndarray,
 ) -> faiss.IndexIVFFlat | PatchedIVF | None:
-    """The previous IVF index (same cells) after an update: its rows renumbered by `moved` (-1: gone) and the
-    `added` rows put beside it; refilled list by list once more than PATCH_ROWS rows have changed, and None when too many
+    """The previous IVF index (same cells) after an update: its rows renumbered by moves.moved (-1: gone) and the
+    moves.added rows put beside it; refilled list by list once more than PATCH_ROWS rows have changed, and None when too many
     rows are new for that (the caller fills a new index)."""
     if isinstance(previous, PatchedIVF):
         base, patch = previous.base, previous.patch
     else:
         base, patch = previous, RowPatch.unpatched(previous.ntotal)
-    if len(centroids) != base.nlist or len(moved) != previous.ntotal:
+    if len(centroids) != base.nlist or len(moves.moved) != previous.ntotal:
         raise ValueError("patched_ivf needs the previous index's own cells and a new row for each of its rows")
-    patch, _ = patch.then(moved, added)
+    patch, _ = patch.then(moves)
     if patch.changed > PATCH_ROWS:
         if len(patch.extra_rows) > FILL_BLOCK_ROWS:
             return None

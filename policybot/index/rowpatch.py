@@ -12,6 +12,20 @@ import numpy as np
 
 
 @dataclass(slots=True, frozen=True)
+class RowMoves:
+    """What an update does to an index's rows: where each row of the previous version is now (-1: its document
+    changed or left), and the rows now that are new."""
+
+    moved: np.ndarray  # int64 per previous row: its row now, or -1
+    added: np.ndarray  # int64, ascending: the rows now that the previous version did not have
+
+    @property
+    def unchanged(self) -> bool:
+        """True when every row stays where it was and none is new: the previous structures serve as they are."""
+        return not len(self.added) and bool(np.array_equal(self.moved, np.arange(len(self.moved))))
+
+
+@dataclass(slots=True, frozen=True)
 class RowPatch:
     """Rows of a structure as filled → rows now, and the rows now that it does not hold."""
 
@@ -28,9 +42,11 @@ class RowPatch:
         """Rows gone from the structure or added beside it."""
         return int(np.count_nonzero(self.base_rows < 0)) + len(self.extra_rows)
 
-    def then(self, moved: np.ndarray, added: np.ndarray) -> tuple[RowPatch, np.ndarray]:
-        """This patch after an update that moved each row now to moved[row] (-1: gone) and added `added`; with, for
-        each extra row of the result, where it comes from in [this patch's extra rows, then `added`]."""
+    def then(self, moves: RowMoves) -> tuple[RowPatch, np.ndarray]:
+        """This patch after an update that moved each row now to moves.moved[row] (-1: gone) and added
+        moves.added; with, for each extra row of the result, where it comes from in [this patch's extra rows,
+        then moves.added]."""
+        moved, added = moves.moved, moves.added
         # a row gone earlier (-1) picks the -1 appended: it stays gone, even when every row has left (moved is empty)
         base_rows = np.append(moved, -1)[self.base_rows]
         kept = moved[self.extra_rows]

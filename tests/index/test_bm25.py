@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from policybot.index.bm25 import Bags, assemble, bag_of, build_bm25, concat, empty_bags, patched_bm25
+from policybot.index.rowpatch import RowMoves
 
 CORPUS = [
     ["特色小镇", "用地", "保障", "用地", "指标"],
@@ -63,7 +64,7 @@ def test_a_patched_bm25_scores_exactly_as_a_full_build_of_the_new_rows() -> None
     # rows 1 and 3 change: 1 becomes two rows (one with a word never seen), 3 leaves; the rest move
     now = [CORPUS[0], ["财政", "新词"], ["新词", "用地", "用地"], CORPUS[2], CORPUS[4]]
     gone = [bags_of([CORPUS[1]], vocab), bags_of([CORPUS[3]], vocab)]
-    update = (np.array([0, -1, 3, -1, 4]), gone, np.array([1, 2]), bags_of(now[1:3], vocab), vocab)
+    update = (RowMoves(np.array([0, -1, 3, -1, 4]), np.array([1, 2])), gone, bags_of(now[1:3], vocab), vocab)
     assert patched_bm25(full, *update, most_changed=3) is None  # 2 rows gone and 2 added: built whole instead
     patched = patched_bm25(full, *update, most_changed=MOST)
     assert patched.model is None and patched.base is full.base and patched.patch.changed == 4
@@ -75,9 +76,8 @@ def test_a_patched_bm25_scores_exactly_as_a_full_build_of_the_new_rows() -> None
     later = [["金融", "新词"], CORPUS[0], ["新词", "用地", "用地"], CORPUS[2], CORPUS[4]]
     again = patched_bm25(
         patched,
-        np.array([1, -1, 2, 3, 4]),
+        RowMoves(np.array([1, -1, 2, 3, 4]), np.array([0])),
         [bags_of([now[1]], vocab)],
-        np.array([0]),
         bags_of(later[:1], vocab),
         vocab,
         most_changed=MOST,
@@ -95,11 +95,13 @@ def test_a_patch_after_every_row_left_starts_again_from_nothing() -> None:
     none = np.zeros(0, np.int64)
     # a patch (the last row leaves), then every row leaves, then one comes back: the app's delete-all, then upload
     fewer = patched_bm25(
-        full, np.array([0, 1, 2, 3, -1]), [bags_of(CORPUS[4:], vocab)], none, empty_bags(), vocab, MOST
+        full, RowMoves(np.array([0, 1, 2, 3, -1]), none), [bags_of(CORPUS[4:], vocab)], empty_bags(), vocab, MOST
     )
-    emptied = patched_bm25(fewer, np.full(4, -1), [bags_of(CORPUS[:4], vocab)], none, empty_bags(), vocab, MOST)
+    emptied = patched_bm25(
+        fewer, RowMoves(np.full(4, -1), none), [bags_of(CORPUS[:4], vocab)], empty_bags(), vocab, MOST
+    )
     assert emptied.rows == 0 and emptied.get_scores(["用地"]).shape == (0,)
-    back = patched_bm25(emptied, none, [], np.array([0]), bags_of(CORPUS[:1], vocab), vocab, MOST)
+    back = patched_bm25(emptied, RowMoves(none, np.array([0])), [], bags_of(CORPUS[:1], vocab), vocab, MOST)
     fresh = build_bm25(bags_of(CORPUS[:1], vocab), vocab)
     for query in PATCH_QUERIES:
         np.testing.assert_array_equal(back.get_scores(query), fresh.get_scores(query))

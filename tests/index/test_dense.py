@@ -21,6 +21,7 @@ from policybot.index.dense import (
     search_rows,
     train_centroids,
 )
+from policybot.index.rowpatch import RowMoves
 from policybot.index.store import Shard
 
 
@@ -148,13 +149,13 @@ def replaced(vectors: np.ndarray):
     new_shards = [shards[0], shards_of(fresh, [300])[0], shards[2]]
     moved = np.concatenate([np.arange(1000), np.full(500, -1), np.arange(1300, 2800)])
     cells = assign(centroids, np.concatenate([s.vectors for s in new_shards]))
-    return base, moved, new_shards, np.arange(1000, 1300), centroids, cells
+    return base, RowMoves(moved, np.arange(1000, 1300)), new_shards, centroids, cells
 
 
 def test_a_patched_ivf_finds_what_a_fresh_fill_finds(replaced, vectors: np.ndarray) -> None:
-    base, moved, shards, added, centroids, cells = replaced
+    base, moves, shards, centroids, cells = replaced
     assert base.nlist > 4 * dense.IVF_PROBES  # a query probes few of the cells: the added rows must be probed alike
-    patched = patched_ivf(base, moved, shards, added, centroids, cells)
+    patched = patched_ivf(base, moves, shards, centroids, cells)
     assert isinstance(patched, PatchedIVF) and patched.base is base and patched.ntotal == 2800
     fresh = dense_index("ivf", shards, 32, centroids, cells)
     queries = np.concatenate([s.vectors for s in shards])[::37] + 0.05
@@ -162,8 +163,8 @@ def test_a_patched_ivf_finds_what_a_fresh_fill_finds(replaced, vectors: np.ndarr
     allowed = np.arange(2800) % 4 != 1
     assert_rankings_alike(best_rows(patched, queries, allowed), best_rows(fresh, queries, allowed))
     # a patch of the patch: the new document removed again, every row after it moving back
-    again = patched_ivf(patched, np.concatenate([np.arange(1000), np.full(300, -1), np.arange(1000, 2500)]),
-                        [shards[0], shards[2]], np.zeros(0, np.int64), centroids,
+    back = RowMoves(np.concatenate([np.arange(1000), np.full(300, -1), np.arange(1000, 2500)]), np.zeros(0, np.int64))
+    again = patched_ivf(patched, back, [shards[0], shards[2]], centroids,
                         np.concatenate([cells[:1000], cells[1300:]]))  # fmt: skip
     assert isinstance(again, PatchedIVF) and again.base is base and again.ntotal == 2500
     both = np.concatenate([vectors[:1000], vectors[1500:]])
@@ -172,10 +173,10 @@ def test_a_patched_ivf_finds_what_a_fresh_fill_finds(replaced, vectors: np.ndarr
 
 
 def test_past_the_patch_limit_an_update_fills_the_lists_anew(replaced, monkeypatch: pytest.MonkeyPatch) -> None:
-    base, moved, shards, added, centroids, cells = replaced
+    base, moves, shards, centroids, cells = replaced
     monkeypatch.setattr(dense, "PATCH_ROWS", 100)  # 500 rows gone and 300 new are beyond it
-    compacted = patched_ivf(base, moved, shards, added, centroids, cells)
+    compacted = patched_ivf(base, moves, shards, centroids, cells)
     assert isinstance(compacted, faiss.IndexIVFFlat)
     assert ivf_lists(compacted) == ivf_lists(dense_index("ivf", shards, 32, centroids, cells))
     monkeypatch.setattr(dense, "FILL_BLOCK_ROWS", 200)  # too many new vectors to gather at once: the caller fills
-    assert patched_ivf(base, moved, shards, added, centroids, cells) is None
+    assert patched_ivf(base, moves, shards, centroids, cells) is None
