@@ -43,7 +43,7 @@ def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
     questions_file, corpus, index = spec.split(":")
     bot = PolicyBot(Settings.from_env(corpus_dir=Path(corpus), index_dir=Path(index)))
     bot.ensure_index()
-    answerer = Answerer(bot.finder, min_confidence=0.0)
+    answerer = Answerer(bot.finder, bot.retriever, bot.segmenter, bot.index.vocabulary(), min_confidence=0.0)
     path = Path(questions_file)
     has_split = any(q.split for q in read_questions(path))
     out = []

@@ -231,7 +231,7 @@ class PolicyBot:
             finder = Finder(retriever, catalog, QueryBuilder(self.segmenter, self.synonyms, index.vocab))
             # the answerer last: once it is set, everything a question needs is
             self._index, self._retriever, self._finder = index, retriever, finder
-            self._answerer = Answerer(finder)
+            self._answerer = Answerer(finder, retriever, self.segmenter, index.vocabulary())
         # the index is a few hundred thousand long-lived objects: left to the cyclic collector, each full
         # collection walks them all (0.4 s at 100 k chunks, in the middle of an update or a question). Frozen,
         # they are skipped; they hold no reference cycles, so an old index is still freed when it is dropped.

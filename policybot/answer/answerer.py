@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 
 from policybot.answer.duties import describe_duties
 from policybot.document import Clause, Document, normalize
-from policybot.index.segment import WORD_RE
+from policybot.index.bm25 import Vocabulary
+from policybot.index.segment import WORD_RE, Segmenter
 from policybot.retrieve.catalog import Catalog
 from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, weighted_words
 from policybot.retrieve.excerpt import sentences as excerpt_sentences
@@ -204,19 +205,26 @@ def units_sentence(lead: tuple[str, ...], responsible: tuple[str, ...]) -> str:
 class Answerer:
     """Answers questions from one index through its finder; never states what no clause says."""
 
-    def __init__(self, finder: Finder, min_confidence: float = MIN_CONFIDENCE) -> None:
+    def __init__(
+        self,
+        finder: Finder,
+        retriever: Retriever,
+        segmenter: Segmenter,
+        vocabulary: Vocabulary,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
         self.finder = finder
+        self.retriever = retriever  # the hybrid search under the finder: hits for clauses found by lookup
+        self.segmenter = segmenter
         self.min_confidence = min_confidence
-        index = finder.retriever.index
-        self._vocab = index.vocab
-        idf = index.bm25.idf
+        self._vocab = vocabulary.ids
+        self._idf = idf = vocabulary.idf
         # a word the documents never use is as telling as the rarest one they do
         self._unknown_idf = float(idf.max()) + 1.0 if len(idf) else 1.0
 
-    @property
-    def retriever(self) -> Retriever:
-        """The hybrid search under the finder."""
-        return self.finder.retriever
+    def hit_for(self, doc_id: str, clause_id: str, score: float) -> Hit:
+        """A clause as a hit to cite (its document, path and units), for clauses found otherwise than by search."""
+        return self.retriever.make_hit(doc_id, clause_id, score)
 
     @property
     def catalog(self) -> Catalog:
@@ -317,7 +325,7 @@ class Answerer:
     def idf(self, word: str) -> float:
         """How telling a word is in these documents (BM25's idf; a word they never use counts as the rarest)."""
         term = self._vocab.get(word.lower())
-        return float(self.retriever.index.bm25.idf[term]) if term is not None else self._unknown_idf
+        return float(self._idf[term]) if term is not None else self._unknown_idf
 
     def _asked_words(self, q: Question) -> list[str]:
         return [w for w, _ in self._asked(q)]
@@ -325,7 +333,7 @@ class Answerer:
     def _asked(self, q: Question) -> list[tuple[str, float]]:
         """What the question asks about, each word with how much it tells: rare words more, and among words the
         documents never use, names of things (nouns) more than ways of saying (verbs, adjectives, idioms)."""
-        segmenter = self.retriever.segmenter
+        segmenter = self.segmenter
         drop = question_words(q.intent) | segmenter.stopwords
         asked = []
         for word, flag in segmenter.tagged(q.search_text):
@@ -391,7 +399,7 @@ class Answerer:
         return self.finder.places_missing(places, hit.doc_id) if places else []
 
     def _foreign_places(self, query: str) -> list[str]:
-        places = [w for w in self.retriever.segmenter.places(query) if PLACE_RE.search(w)]
+        places = [w for w in self.segmenter.places(query) if PLACE_RE.search(w)]
         vocab = self._vocab
         return [p for p in places if p.lower() not in vocab and normalize(p).rstrip("省市县区州") not in vocab]
 

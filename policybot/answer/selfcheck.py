@@ -183,7 +183,7 @@ def self_check(answerer: Answerer, profile: EnterpriseProfile | str, limit: int 
         relevance = _relevance(profile, clause, conditions)
         if relevance <= 0:
             continue
-        hit = answerer.retriever.make_hit(doc.doc_id, clause.id, relevance)
+        hit = answerer.hit_for(doc.doc_id, clause.id, relevance)
         offers = [s for s in sentences(clause.text) if BENEFIT_RE.search(s)]
         benefits.append(
             Benefit(

@@ -126,6 +126,14 @@ def postings_of(bags: Bags, n_terms: int, rows: np.ndarray | None = None) -> Pos
     return Postings(by_term.indptr.astype(np.int64, copy=False), found.astype(np.int32, copy=False), by_term.data)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Vocabulary:
+    """The words the indexed documents use (word → term id) and how telling each is (BM25's idf per term id)."""
+
+    ids: dict[str, int]
+    idf: np.ndarray  # float32 per term id
+
+
 @dataclass(slots=True, eq=False)
 class BM25Index:
     """Lucene BM25 over the rows of an index, scored by bm25s once settled.

@@ -21,7 +21,7 @@ import orjson
 from policybot.document import Clause, Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import store
-from policybot.index.bm25 import Bags, BM25Index, build_bm25, concat, patched_bm25
+from policybot.index.bm25 import Bags, BM25Index, Vocabulary, build_bm25, concat, patched_bm25
 from policybot.index.chunks import CHUNKER_ID, Chunk, chunk_document
 from policybot.index.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
 from policybot.index.embed import Embedder
@@ -103,6 +103,10 @@ class PolicyIndex:
     def rows(self) -> int:
         """How many chunks are indexed."""
         return len(self.row_doc)
+
+    def vocabulary(self) -> Vocabulary:
+        """The documents' words and how telling each is, for what reads questions (the answerer's evidence)."""
+        return Vocabulary(self.vocab, self.bm25.idf)
 
     def is_published(self) -> bool:
         """True while this is the version the index folder publishes (no other process has published since)."""
