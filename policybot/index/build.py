@@ -163,13 +163,18 @@ def _noop_progress(fraction: float, message: str) -> None:
 
 
 def _shard_fingerprint(shard: Shard) -> str:
-    if not shard.fingerprint:
-        digest = hashlib.sha256()
-        clauses = shard.doc.clauses
-        for pos, part, text_hash in zip(shard.clause_pos, shard.parts, shard.hashes, strict=True):
-            digest.update(f"{shard.doc.doc_id}#{clauses[pos].id}#{part}\t{text_hash}\n".encode())
-        shard.fingerprint = digest.hexdigest()
-    return shard.fingerprint
+    if shard.fingerprint:
+        return shard.fingerprint
+    digest = hashlib.sha256()
+    clauses = shard.doc.clauses
+    for pos, part, text_hash in zip(shard.clause_pos, shard.parts, shard.hashes, strict=True):
+        digest.update(f"{shard.doc.doc_id}#{clauses[pos].id}#{part}\t{text_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def _with_fingerprint(shard: Shard) -> Shard:
+    """The shard with its fingerprint (kept in the manifest, so that a load need not derive it again)."""
+    return shard if shard.fingerprint else dataclasses.replace(shard, fingerprint=_shard_fingerprint(shard))
 
 
 def corpus_fingerprint(shards: Iterable[Shard]) -> str:
@@ -243,12 +248,15 @@ def build_index_locked(
     dense = _dense_for(kind, shards, embedder.dim, centroids, cells, previous, moves)
     timings["faiss"] = time.perf_counter() - t
     t = time.perf_counter()
-    bm25 = _bm25_for(shards, plan, previous, moves)
+    bm25, shards = _bm25_for(shards, plan, previous, moves)
     timings["bm25"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    shards = [_with_fingerprint(s) for s in shards]
     manifest = _manifest(documents, shards, embedder, segmenter, kind, words, corpus_files)
-    version, manifest = _write_version(index_dir, manifest, shards, reusable, plan.vocab, dense, centroids, cells)
+    version, manifest, shards = _write_version(
+        index_dir, manifest, shards, reusable, plan.vocab, dense, centroids, cells
+    )
     journal.remove()
     timings["write"] = time.perf_counter() - t
 
@@ -297,18 +305,22 @@ def _dense_for(
     return dense_index(kind, shards, dim, centroids, cells)
 
 
-def _bm25_for(shards: list[Shard], plan: Plan, previous: PolicyIndex | None, moves: RowMoves | None) -> BM25Index:
-    """BM25 of a version: the loaded previous one patched while few rows changed and term ids still hold."""
+def _bm25_for(
+    shards: list[Shard], plan: Plan, previous: PolicyIndex | None, moves: RowMoves | None
+) -> tuple[BM25Index, list[Shard]]:
+    """BM25 of a version: the loaded previous one patched while few rows changed and term ids still hold; with
+    the shards, which view the bags of a BM25 built whole."""
     if previous is not None and moves is not None and plan.same_bags and previous.bm25.rows == previous.rows:
         if moves.unchanged:
-            return previous.bm25
+            return previous.bm25, shards
         kept = {s.doc.doc_id for s in shards if _kept(previous, s)}
         gone = [old.bags for doc_id, old in previous.shards.items() if doc_id not in kept]
         new = concat([s.bags for s in shards if s.doc.doc_id not in kept])
         patched = patched_bm25(previous.bm25, moves, gone, new, plan.vocab, most_changed=PATCH_ROWS)
         if patched is not None:
-            return patched
-    return build_bm25(_concat_bags(shards), plan.vocab)
+            return patched, shards
+    bags, shards = _concat_bags(shards)
+    return build_bm25(bags, plan.vocab), shards
 
 
 def _kept(previous: PolicyIndex, shard: Shard) -> bool:
@@ -353,16 +365,19 @@ def _write_version(
     dense: faiss.Index | PatchedIVF,
     centroids: np.ndarray | None,
     cells: np.ndarray | None,
-) -> tuple[Path, Manifest]:
+) -> tuple[Path, Manifest, list[Shard]]:
     """Write and publish a version: new shards written, unchanged ones linked; older versions removed. The
-    version's folder and its manifest, as published."""
+    version's folder, its manifest as published, and the shards with their names."""
     writer = VersionWriter(index_dir)
+    written = []
     try:
         for shard in shards:
             if shard.name and reusable.version is not None:
                 writer.link_shard(reusable.version, shard.name, reusable.files)
+                written.append(shard)
             else:
-                writer.add_shard(shard)
+                written.append(dataclasses.replace(shard, name=writer.add_shard(shard)))
+        shards = written
         word_ids = {w: i for i, w in enumerate(manifest.extra_words)}
         manifest = dataclasses.replace(manifest, documents=tuple(store.document_entry(s, word_ids) for s in shards))
         writer.write_json(VOCAB_FILE, sorted(vocab, key=vocab.__getitem__))
@@ -375,7 +390,7 @@ def _write_version(
         writer.discard()
         raise
     store.remove_old_versions(index_dir, keep=version.name)
-    return version, manifest
+    return version, manifest, shards
 
 
 def _embed_pending(
@@ -384,37 +399,39 @@ def _embed_pending(
     """Compute the pending vectors, journalled batch by batch; (how many computed, how many the journal had)."""
     if not pending:
         return 0, 0
-    recorded = journal.open({item.shard.hashes[item.row] for item in pending})
+    recorded = journal.open({item.text_hash for item in pending})
     todo = []
     for item in pending:
-        vector = recorded.get(item.shard.hashes[item.row])
+        vector = recorded.get(item.text_hash)
         if vector is None:
             todo.append(item)
         else:
-            item.shard.vectors[item.row] = vector
+            item.vectors[item.row] = vector
     resumed = len(pending) - len(todo)
     if resumed:
         progress(0.2, f"续用上次中断的构建已计算的向量 {resumed} 个")
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         vectors = embedder.encode_passages([p.text for p in batch])
-        journal.append([p.shard.hashes[p.row] for p in batch], vectors)
+        journal.append([p.text_hash for p in batch], vectors)
         for item, vector in zip(batch, vectors, strict=True):
-            item.shard.vectors[item.row] = vector
+            item.vectors[item.row] = vector
         done = resumed + start + len(batch)
         progress(0.2 + 0.7 * done / len(pending), f"向量化 {done}/{len(pending)}")
     return len(todo), resumed
 
 
-def _concat_bags(shards: list[Shard]) -> Bags:
-    """All bags in row order; each shard then views its part (one copy in memory)."""
+def _concat_bags(shards: list[Shard]) -> tuple[Bags, list[Shard]]:
+    """All bags in row order, and the shards viewing their part of them (one copy in memory)."""
     bags = concat([s.bags for s in shards])
+    viewing = []
     start = 0
     for shard in shards:
         lo, hi = bags.offsets[start], bags.offsets[start + shard.rows]
-        shard.bags = Bags(bags.terms[lo:hi], bags.counts[lo:hi], bags.offsets[start : start + shard.rows + 1] - lo)
+        part = Bags(bags.terms[lo:hi], bags.counts[lo:hi], bags.offsets[start : start + shard.rows + 1] - lo)
+        viewing.append(dataclasses.replace(shard, bags=part))
         start += shard.rows
-    return bags
+    return bags, viewing
 
 
 def _manifest(
@@ -496,15 +513,13 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
     if verify:
         store.verify(version, manifest)
     try:
-        shards = [store.read_shard(version, entry.shard) for entry in manifest.documents]
-        for shard, entry in zip(shards, manifest.documents, strict=True):
-            store.restore_derived(shard, entry, manifest)
+        shards = [store.restore_derived(store.read_shard(version, e.shard), e, manifest) for e in manifest.documents]
         vocab = {term: i for i, term in enumerate(orjson.loads((version / VOCAB_FILE).read_bytes()))}
         rows = sum(s.rows for s in shards)
         dim = manifest.embedder_dim
         if any(s.vectors.shape[1] != dim for s in shards if s.rows):
             raise ValueError(f"a shard's vectors are not {dim}-dimensional")
-        bags = _concat_bags(shards)
+        bags, shards = _concat_bags(shards)
         bags.check(rows, len(vocab))
         kind = manifest.dense_kind
         centroids = cells = hnsw = None

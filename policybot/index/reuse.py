@@ -3,7 +3,6 @@ the BM25 vocabulary, the trained IVF cells, the words jieba was taught; and what
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ import orjson
 from policybot.document import Document
 from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import store
-from policybot.index.bm25 import Bags, assemble, bag_of
+from policybot.index.bm25 import assemble, bag_of
 from policybot.index.chunks import CHUNKER_ID, chunk_document
 from policybot.index.dense import assign, train_centroids
 from policybot.index.embed import Embedder
@@ -58,19 +57,19 @@ def document_words(doc: Document) -> set[str]:
 def words_of(doc: Document, reusable: Reusable) -> set[str]:
     """The document's words, kept on its previous shard while the document is unchanged."""
     old = reusable.shards.get(doc.doc_id)
-    if old is None or old.doc != doc:
+    if old is None or old.doc != doc or old.words is None:
         return document_words(doc)
-    if old.words is None:
-        old.words = tuple(sorted(document_words(doc)))
     return set(old.words)
 
 
 @dataclass(slots=True)
 class Pending:
-    """A chunk whose vector must be computed: its text, and where the vector goes."""
+    """A chunk whose vector must be computed: its text and its text's hash, and where the vector goes (a row of
+    the vectors of a shard not yet published)."""
 
     text: str
-    shard: Shard
+    text_hash: str
+    vectors: np.ndarray
     row: int
 
 
@@ -115,8 +114,8 @@ class Plan:
                 and doc.doc_id not in stale
                 and old.doc == doc
             ):
-                # a copy: the previous index may still be answering questions with the original
-                shards.append(dataclasses.replace(old))
+                # shared with the previous index, which may still be answering questions: never changed (frozen)
+                shards.append(old)
                 continue
             shard, todo = self._new_shard(doc, reuse_bags=doc.doc_id not in stale)
             shards.append(shard)
@@ -129,14 +128,6 @@ class Plan:
         hashes = [c.text_hash for c in chunks]
         vectors = np.zeros((len(chunks), self.dim), np.float32)
         bags = []
-        shard = Shard(
-            doc=doc,
-            clause_pos=np.array([position[c.clause_id] for c in chunks], dtype=np.int32),
-            parts=np.array([c.part for c in chunks], dtype=np.int32),
-            hashes=hashes,
-            vectors=vectors,
-            bags=Bags(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(1, np.int64)),
-        )
         todo = []
         for row, (chunk, text_hash) in enumerate(zip(chunks, hashes, strict=True)):
             found = self._find(text_hash, doc.doc_id)
@@ -147,9 +138,16 @@ class Plan:
             if found is not None and self.same_vectors:
                 vectors[row] = found[0].vectors[found[1]]
             else:
-                todo.append(Pending(chunk.search_text, shard, row))
-        shard.bags = assemble(bags)
-        shard.words = tuple(sorted(document_words(doc)))
+                todo.append(Pending(chunk.search_text, text_hash, vectors, row))
+        shard = Shard(
+            doc=doc,
+            clause_pos=np.array([position[c.clause_id] for c in chunks], dtype=np.int32),
+            parts=np.array([c.part for c in chunks], dtype=np.int32),
+            hashes=hashes,
+            vectors=vectors,
+            bags=assemble(bags),
+            words=tuple(sorted(document_words(doc))),
+        )
         return shard, todo
 
     def _find(self, text_hash: str, doc_id: str) -> tuple[Shard, int] | None:
@@ -243,8 +241,7 @@ def _from_disk(index_dir: Path) -> Reusable:
     for entry in manifest.documents:
         try:
             store.verify(version, manifest, list(store.shard_files(entry.shard)))
-            shards[entry.doc_id] = shard = store.read_shard(version, entry.shard)
-            store.restore_derived(shard, entry, manifest)
+            shards[entry.doc_id] = store.restore_derived(store.read_shard(version, entry.shard), entry, manifest)
         except (IndexCorrupt, OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
             log.warning("shard of %s not reusable, rebuilding it: %s", entry.doc_id, exc)
     vocab = _intact_vocab(version, manifest, shards)

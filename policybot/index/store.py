@@ -68,9 +68,12 @@ CLAUSE_FIELDS = (
 )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Shard:
-    """One indexed document: its parse, and for each of its chunks the clause, window, text hash, vector, bag."""
+    """One indexed document: its parse, and for each of its chunks the clause, window, text hash, vector, bag.
+
+    Frozen: a shard of a published index may be serving questions while an update builds the next version, so
+    the update makes new shards (dataclasses.replace) and fills only the vectors of shards it has just made."""
 
     doc: Document
     clause_pos: np.ndarray  # int32: index into doc.clauses
@@ -106,14 +109,13 @@ def document_entry(shard: Shard, word_ids: dict[str, int]) -> DocumentEntry:
     )
 
 
-def restore_derived(shard: Shard, entry: DocumentEntry, manifest: Manifest) -> None:
-    """Put back what document_entry saved; nothing when it was derived another way than today's code derives it."""
+def restore_derived(shard: Shard, entry: DocumentEntry, manifest: Manifest) -> Shard:
+    """The shard with what document_entry saved put back; as it was when that was derived another way than
+    today's code derives it."""
     if manifest.derived != DERIVED_ID:
-        return
-    if entry.fingerprint:
-        shard.fingerprint = entry.fingerprint
-    if entry.words is not None:
-        shard.words = tuple(manifest.extra_words[i] for i in entry.words)
+        return shard
+    words = tuple(manifest.extra_words[i] for i in entry.words) if entry.words is not None else shard.words
+    return dataclasses.replace(shard, fingerprint=entry.fingerprint or shard.fingerprint, words=words)
 
 
 # --- documents as JSON ---------------------------------------------------------------------------------------------
@@ -316,13 +318,12 @@ class VersionWriter:
         self._written: list[Path] = []
 
     def add_shard(self, shard: Shard) -> str:
-        """Write a shard (its name is its digest) and return the name."""
+        """Write a shard and return its name (its digest)."""
         meta, arrays = shard_payload(shard)
         name = hashlib.sha256(meta + b"\0" + arrays).hexdigest()[:32]
         json_name, bin_name = shard_files(name)
         self.write_bytes(json_name, meta)
         self.write_bytes(bin_name, arrays)
-        shard.name = name
         return name
 
     def link_shard(self, previous: Path, name: str, digests: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -718,3 +719,27 @@ def test_an_ivf_update_of_the_loaded_index_searches_like_a_fresh_fill(
     assert len(patches) == 3
     assert set(bot.index.documents) == {SEED_ID, "gbk_notice", "a_first"}
     assert bot.search("人地挂钩", k=3).hits[0].doc_id == SEED_ID
+
+
+def test_an_update_leaves_the_shards_of_the_index_still_serving_as_they_were(
+    tmp_path: Path, segmenter: Segmenter
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", "fullwidth_units.txt")
+    index_dir = tmp_path / "index"
+    embedder = HashEmbedder()
+    build(corpus, index_dir, segmenter, embedder)
+    serving = open_index(index_dir)
+    before = {
+        d: (s.name, s.fingerprint, s.words, s.bags, s.vectors.copy(), list(s.hashes)) for d, s in serving.shards.items()
+    }
+    edit_seed(corpus, "在建设用地审批中应保尽保", "在建设用地审批中应保尽保，实行专班调度")
+    shutil.copy(DATA / "gbk_notice.txt", corpus / "gbk_notice.txt")
+    updated = build_index_locked(read(corpus), index_dir, segmenter, embedder, previous=serving).index
+    assert updated is not None and updated.shards[SEED_ID].name != serving.shards[SEED_ID].name
+    for doc_id, (name, fingerprint, words, bags, vectors, hashes) in before.items():
+        shard = serving.shards[doc_id]
+        assert (shard.name, shard.fingerprint, shard.words, shard.hashes) == (name, fingerprint, words, hashes)
+        assert shard.bags is bags
+        np.testing.assert_array_equal(shard.vectors, vectors)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        serving.shards[SEED_ID].name = "changed"  # type: ignore[misc]

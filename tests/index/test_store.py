@@ -95,8 +95,9 @@ def test_an_index_of_another_format_says_to_rebuild(tmp_path: Path) -> None:
 
 
 def test_what_a_manifest_carries_about_a_shard_comes_back_and_nonsense_is_ignored(tmp_path: Path) -> None:
-    shard = a_shard(read_document(SEED))
-    shard.fingerprint, shard.words = "ab" * 32, ("市自然资源局", "遵义市人民政府办公室")
+    shard = dataclasses.replace(
+        a_shard(read_document(SEED)), fingerprint="ab" * 32, words=("市自然资源局", "遵义市人民政府办公室")
+    )
     words = ("其他", "市自然资源局", "遵义市人民政府办公室")
     entry = document_entry(shard, {w: i for i, w in enumerate(words)})
     assert (entry.fingerprint, entry.words) == ("ab" * 32, (1, 2))
@@ -104,7 +105,7 @@ def test_what_a_manifest_carries_about_a_shard_comes_back_and_nonsense_is_ignore
     read_back = Manifest.from_json(manifest.to_json(), tmp_path / "manifest.json")
     assert read_back == manifest
     back = a_shard(read_document(SEED))
-    restore_derived(back, read_back.documents[0], read_back)
+    back = restore_derived(back, read_back.documents[0], read_back)
     assert (back.fingerprint, back.words) == (shard.fingerprint, shard.words)
     older = Manifest(extra_words=words, derived="fingerprint-v0")  # written by code that derived them another way
     nonsense = [{"fingerprint": "not hex", "words": [7]}, {"fingerprint": 5}, {"words": "市自然资源局"}, {}]
@@ -113,10 +114,10 @@ def test_what_a_manifest_carries_about_a_shard_comes_back_and_nonsense_is_ignore
         data = {**manifest.to_json(), "documents": [{**plain, **bad}]}
         read = Manifest.from_json(data, tmp_path / "manifest.json")
         fresh = a_shard(read_document(SEED))
-        restore_derived(fresh, read.documents[0], read)
+        fresh = restore_derived(fresh, read.documents[0], read)
         assert (fresh.fingerprint, fresh.words) == ("", None)  # derived again when needed
     fresh = a_shard(read_document(SEED))
-    restore_derived(fresh, entry, older)
+    fresh = restore_derived(fresh, entry, older)
     assert (fresh.fingerprint, fresh.words) == ("", None)
 
 
