@@ -4,7 +4,7 @@ the BM25 vocabulary, the trained IVF cells, the words jieba was taught; and what
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,8 +114,9 @@ class Plan:
                 and doc.doc_id not in stale
                 and old.doc == doc
             ):
-                # shared with the previous index, which may still be answering questions: never changed (frozen)
-                shards.append(old)
+                # shared with the previous index, which may still be answering questions: never changed (frozen);
+                # words derived another way than today's are derived again, on a new shard, and kept in the manifest
+                shards.append(old if old.words is not None else replace(old, words=tuple(sorted(document_words(doc)))))
                 continue
             shard, todo = self._new_shard(doc, reuse_bags=doc.doc_id not in stale)
             shards.append(shard)
