@@ -9,7 +9,7 @@ Each set is question file, corpus folder and index folder (built beforehand with
 that search answers (not a rule: a clause number, a heading, a definition, metadata) is answered without a threshold
 and its Evidence kept; then every weighing of the evidence and every threshold is tried, and the one that refuses
 fewest in-scope and answers fewest out-of-scope questions is printed (a file without a split counts whole). The
-result is copied by hand into policybot/answer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE), and
+result is copied by hand into policybot/answer/answerer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE), and
 reported on the test split with `policybot eval … --split test`, never on the questions it was chosen on.
 """
 
@@ -20,7 +20,15 @@ import itertools
 import logging
 from pathlib import Path
 
-from policybot.answer import DENSE_SHARE, KNOWN_SHARE, MIN_CONFIDENCE, SAID_SHARE, Answerer, Conversation, Evidence
+from policybot.answer.answerer import (
+    DENSE_SHARE,
+    KNOWN_SHARE,
+    MIN_CONFIDENCE,
+    SAID_SHARE,
+    Answerer,
+    Conversation,
+    Evidence,
+)
 from policybot.bot import PolicyBot
 from policybot.evaluate import _first_cited, read_questions
 from policybot.settings import Settings
@@ -35,7 +43,7 @@ def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
     questions_file, corpus, index = spec.split(":")
     bot = PolicyBot(Settings.from_env(corpus_dir=Path(corpus), index_dir=Path(index)))
     bot.ensure_index()
-    answerer = Answerer(bot.finder, min_confidence=0.0)
+    answerer = Answerer(bot.finder, bot.retriever, bot.segmenter, bot.index.vocabulary(), min_confidence=0.0)
     path = Path(questions_file)
     has_split = any(q.split for q in read_questions(path))
     out = []
@@ -90,7 +98,7 @@ def main() -> None:
     print(f"  in-scope refused {e['in_scope_refused']:.3f} (right ones {e['right_refused']:.3f}), "
           f"out-of-scope answered {e['oos_answered']:.3f}")  # fmt: skip
     current = errors(data, (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE), MIN_CONFIDENCE)
-    print(f"the shares in policybot/answer.py now: {replace_counts(current)}")
+    print(f"the shares in policybot/answer/answerer.py now: {replace_counts(current)}")
 
 
 def replace_counts(e: dict) -> str:

@@ -1306,9 +1306,9 @@ def write_questions(path: Path, rows: Sequence[dict]) -> None:
 # --- checking against the real parser ----------------------------------------------------------------------------------
 def check_documents(paths: Sequence[Path], documents: Sequence[GeneratedDoc]) -> dict:
     """Parse generated files with policybot and compare with what was written: chunk counts and any mismatch."""
-    from policybot.chunks import chunk_document
-    from policybot.corpus import read_document
     from policybot.document import normalize
+    from policybot.index.chunks import chunk_document
+    from policybot.ingest.corpus import read_document
 
     chunk_counts: list[int] = []
     problems: list[str] = []

@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_json:
         run = json.loads(args.from_json.read_text(encoding="utf-8"))
     else:
-        from policybot.embed import load_embedder
+        from policybot.index.embed import load_embedder
 
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         steps = [s for s in args.steps.split(",") if s.strip()]

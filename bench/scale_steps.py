@@ -120,7 +120,7 @@ def step_build(out: Path, docs: int) -> dict:
         "timings": report.timings,
         "earlier_attempts": earlier,
         "resumed": report.resumed,
-        "dense": report.index.manifest["dense"]["kind"] if report.index else "",
+        "dense": report.index.manifest.dense_kind if report.index else "",
         "peak_rss_mb": peak_rss_mb(),
     }
     attempts_file.unlink(missing_ok=True)
@@ -129,8 +129,8 @@ def step_build(out: Path, docs: int) -> dict:
 
 def interrupted_attempts(attempts_file: Path, corpus: Path, index: Path) -> list[dict] | None:
     """The earlier attempts of a build that was killed while embedding, or None when there is nothing to resume."""
-    from policybot.journal import JOURNAL_FILE
-    from policybot.store import CURRENT
+    from policybot.index.journal import JOURNAL_FILE
+    from policybot.index.store import CURRENT
 
     # a published index means the build got past embedding (it was killed before removing its journal at most)
     if (index / CURRENT).exists() or not (attempts_file.is_file() and corpus.is_dir()):
@@ -283,7 +283,7 @@ def step_query(out: Path, docs: int, count: int) -> dict:
     return {
         "docs": docs,
         "chunks": bot.index.rows,
-        "dense": bot.index.manifest["dense"]["kind"],
+        "dense": bot.index.manifest.dense_kind,
         "questions": len(questions),
         "load_s": load_s,
         "search_ms": search_ms,

@@ -10,13 +10,13 @@ from pathlib import Path
 import gradio as gr
 
 from policybot.access import ADMIN_DISABLED, AdminGuard
-from policybot.answer import Conversation
+from policybot.answer.answerer import Conversation
 from policybot.bot import PolicyBot, check_upload_size, clean_question, megabytes, safe_upload_name
 from policybot.document import Clause, Document
-from policybot.embed import prefer_passive_openmp
 from policybot.errors import AccessDenied, PolicyBotError
+from policybot.index.embed import prefer_passive_openmp
+from policybot.ingest.loaders import SUPPORTED_SUFFIXES
 from policybot.ledger_tab import ledger_tab
-from policybot.loaders import SUPPORTED_SUFFIXES
 from policybot.render import (
     answer_markdown,
     benefits_markdown,
@@ -30,7 +30,7 @@ from policybot.render import (
     preview_markdown,
     tree_markdown,
 )
-from policybot.retrieve import SearchFilter
+from policybot.retrieve.hybrid import SearchFilter
 from policybot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
     # ---- 惠企政策自查
     def run_self_check(industry, in_town, size, encouraged, talent, needs, description) -> str:
         try:
-            from policybot.selfcheck import EnterpriseProfile, merge_profiles, profile_from_text
+            from policybot.answer.selfcheck import EnterpriseProfile, merge_profiles, profile_from_text
         except ImportError as exc:
             log.warning("self-check unavailable: %s", exc)
             return "⚠️ 惠企政策自查功能暂不可用（selfcheck 模块未就绪）。"

@@ -14,13 +14,11 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from policybot.answer import Answer, Answerer, Conversation
-from policybot.catalog import Catalog
-from policybot.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
-from policybot.document import PARSER_ID, Document
-from policybot.embed import Embedder, load_embedder
+from policybot.answer.answerer import Answer, Answerer, Conversation
+from policybot.answer.selfcheck import Benefit, EnterpriseProfile, self_check
+from policybot.answer.tasks import TaskEntry, ledger
+from policybot.document import Document
 from policybot.errors import DocumentError, InputError, PolicyBotError
-from policybot.finder import Finder
 from policybot.index import (
     BuildReport,
     PolicyIndex,
@@ -29,16 +27,19 @@ from policybot.index import (
     index_exists,
     index_lock,
     open_index,
+    published_manifest,
 )
-from policybot.intent import in_simplified, is_about_document, name_removed, without_name
-from policybot.loaders import SUPPORTED_SUFFIXES
-from policybot.query import QueryBuilder, Synonyms
-from policybot.retrieve import Retriever, SearchFilter, SearchResult
-from policybot.segment import Segmenter
-from policybot.selfcheck import Benefit, EnterpriseProfile, self_check
+from policybot.index.embed import Embedder, load_embedder
+from policybot.index.segment import Segmenter
+from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
+from policybot.ingest.loaders import SUPPORTED_SUFFIXES
+from policybot.ingest.parser import PARSER_ID
+from policybot.retrieve.catalog import Catalog
+from policybot.retrieve.finder import Finder
+from policybot.retrieve.hybrid import Retriever, SearchFilter, SearchResult
+from policybot.retrieve.intent import in_simplified, is_about_document, name_removed, without_name
+from policybot.retrieve.query import QueryBuilder, Synonyms
 from policybot.settings import Settings
-from policybot.store import is_current, read_manifest
-from policybot.tasks import TaskEntry, ledger
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,9 @@ INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # categories of characters a message shows
 def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dict[str, Document]:
     """File name → its parse in the loaded index, for files whose bytes and sidecar are as when indexed by this
     parser."""
-    if index is None or index.manifest.get("parser") != PARSER_ID:
+    if index is None or index.manifest.parser != PARSER_ID:
         return {}  # parsed by another parser: every file is read again
-    before = index.manifest.get("corpus_files", {})
+    before = index.manifest.corpus_files
 
     def same(name: str) -> bool:
         return name in files and before.get(name) == files[name]
@@ -230,7 +231,7 @@ class PolicyBot:
             finder = Finder(retriever, catalog, QueryBuilder(self.segmenter, self.synonyms, index.vocab))
             # the answerer last: once it is set, everything a question needs is
             self._index, self._retriever, self._finder = index, retriever, finder
-            self._answerer = Answerer(finder)
+            self._answerer = Answerer(finder, retriever, self.segmenter, index.vocabulary())
         # the index is a few hundred thousand long-lived objects: left to the cyclic collector, each full
         # collection walks them all (0.4 s at 100 k chunks, in the middle of an update or a question). Frozen,
         # they are skipped; they hold no reference cycles, so an old index is still freed when it is dropped.
@@ -252,12 +253,12 @@ class PolicyBot:
         if not index_exists(self.settings.index_dir):
             return False
         try:
-            _, manifest = read_manifest(self.settings.index_dir)
+            manifest = published_manifest(self.settings.index_dir)
         except PolicyBotError:  # a damaged or outdated index counts as out of date: the build repairs it
             return False
-        if manifest.get("parser") != PARSER_ID:
+        if manifest.parser != PARSER_ID:
             return False  # the files must be parsed again (task tables, say, were not read before)
-        return manifest.get("corpus_files") == self._digests.of_folder(self.settings.corpus_dir)
+        return manifest.corpus_files == self._digests.of_folder(self.settings.corpus_dir)
 
     def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
         """Index the corpus folder (incrementally when an index exists) and load the result."""
@@ -295,7 +296,7 @@ class PolicyBot:
         """The published index for a build to start from: the loaded one if still current, else read from disk
         (None when there is none or it is damaged: the build then reuses what it can, shard by shard)."""
         index_dir = self.settings.index_dir
-        if self._index is not None and is_current(index_dir, self._index.path):
+        if self._index is not None and self._index.is_published():
             return self._index
         if not index_exists(index_dir):
             return None
@@ -345,7 +346,7 @@ class PolicyBot:
         question = self._as_the_corpus_writes(clean_question(question, self.settings.max_question_chars))
         answer = self.answerer.ask(question, conversation, flt)
         if self.settings.llm_base_url and answer.found:
-            from policybot.llm import rephrase
+            from policybot.answer.llm import rephrase
 
             answer = rephrase(answer, self.settings)
         return answer

@@ -21,9 +21,9 @@ from policybot.settings import Settings
 if TYPE_CHECKING:  # imported where used: `policybot --help` should not load the parser, jieba or FAISS
     from policybot.bot import PolicyBot
     from policybot.document import Document
-    from policybot.retrieve import SearchFilter, SearchResult
+    from policybot.retrieve.hybrid import SearchFilter, SearchResult
 
-LEDGER_FORMATS = ("csv", "xlsx", "json")  # policybot.tasks.FORMATS, without importing the parser at every start
+LEDGER_FORMATS = ("csv", "xlsx", "json")  # policybot.answer.tasks.FORMATS, without importing the parser at every start
 DATE_SHAPES = "2020-01-01、2020/1/1、2020.1.1、2020年1月1日、2020-01 或 2020"
 # year, then optional month and day, separated by - / . or written 年月日 (NFKC first: full-width digits count)
 DATE_OPTION_RE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})[日号]?|月)?|年)?")
@@ -80,8 +80,8 @@ def _print_document(doc: Document, as_json: bool) -> None:
 
 def _parse_folder(folder: Path, as_json: bool) -> int:
     """Every file of a folder as `index` reads it: each document printed, each file it cannot read named."""
-    from policybot.corpus import read_corpus
-    from policybot.loaders import SUPPORTED_SUFFIXES
+    from policybot.ingest.corpus import read_corpus
+    from policybot.ingest.loaders import SUPPORTED_SUFFIXES
 
     documents, errors = read_corpus(folder)
     for i, doc in enumerate(documents):
@@ -101,7 +101,7 @@ def _parse_folder(folder: Path, as_json: bool) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Print a file parsed as a document, or every file of a folder."""
-    from policybot.corpus import read_document
+    from policybot.ingest.corpus import read_document
 
     path = Path(args.file)
     if path.is_dir():
@@ -186,8 +186,8 @@ def _some_documents(documents: Sequence[Document]) -> str:
 def document_ids(bot: PolicyBot, names: Sequence[str]) -> tuple[str, ...]:
     """The ids of the documents named by --doc (doc id, 文号 in any brackets or title, as `tasks` reads them);
     InputError naming an unknown one, with the documents whose names come closest."""
+    from policybot.answer.tasks import resolve_document
     from policybot.document import normalize
-    from policybot.tasks import resolve_document
 
     answerer = bot.answerer  # its documents and catalog come from one index
     documents = answerer.documents
@@ -206,7 +206,7 @@ def document_ids(bot: PolicyBot, names: Sequence[str]) -> tuple[str, ...]:
 
 
 def _search_filter(args: argparse.Namespace, bot: PolicyBot, dates: tuple[str, str]) -> SearchFilter:
-    from policybot.retrieve import SearchFilter
+    from policybot.retrieve.hybrid import SearchFilter
 
     return SearchFilter(
         doc_ids=document_ids(bot, args.doc or ()),
@@ -233,7 +233,7 @@ def _span(date_from: str, date_to: str) -> str:
 
 def why_no_hits(bot: PolicyBot, flt: SearchFilter, query: str) -> str:
     """Why a search found nothing, in the user's terms: the filter that left no document, or no matching clause."""
-    from policybot.retrieve import SearchFilter
+    from policybot.retrieve.hybrid import SearchFilter
 
     documents = list(bot.index.documents.values())
     if not documents:
@@ -318,7 +318,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Grounded answers; `-` reads one question per line, each its own conversation."""
-    from policybot.answer import Conversation
+    from policybot.answer.answerer import Conversation
 
     bot = _bot(args)
     bot.ensure_index(console_progress())
@@ -344,8 +344,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     """Print or write the task ledger (任务分工台账) of documents or of one unit."""
+    from policybot.answer.tasks import ledger_file
     from policybot.errors import InputError
-    from policybot.tasks import ledger_file
 
     suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
     fmt = args.format or (suffix if suffix in LEDGER_FORMATS else "json")
@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `policybot` console script."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    corpus_log = logging.getLogger("policybot.corpus")
+    corpus_log = logging.getLogger("policybot.ingest.corpus")
     level = corpus_log.level
     if not args.verbose:  # `index` and `parse` name each file they skip themselves, in the user's words
         corpus_log.setLevel(logging.ERROR)

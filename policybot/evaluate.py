@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from policybot.answer import Answer, Conversation
+from policybot.answer.answerer import Answer, Conversation
 from policybot.bot import PolicyBot
 from policybot.document import normalize
 from policybot.errors import InputError
-from policybot.finder import Finder
-from policybot.retrieve import Hit, Retriever
+from policybot.retrieve.finder import Finder
+from policybot.retrieve.hybrid import Hit, Retriever
 
 FUSIONS_MEASURED = ("bm25", "dense", "rrf", "score")
 SHOWN_CHARS = 300  # "the answer's first 300 characters contain the answering sentence"

@@ -7,9 +7,9 @@ import html
 import re
 from collections.abc import Iterable
 
-from policybot.answer import Answer, Citation
+from policybot.answer.answerer import Answer, Citation
 from policybot.document import Clause, Document
-from policybot.retrieve import SearchResult
+from policybot.retrieve.hybrid import SearchResult
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "？"}
 SNIPPET_CHARS = 160

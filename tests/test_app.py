@@ -19,7 +19,7 @@ from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
 from policybot.app import ALL_ISSUERS, build_app  # noqa: E402
-from policybot.loaders import SUPPORTED_SUFFIXES  # noqa: E402
+from policybot.ingest.loaders import SUPPORTED_SUFFIXES  # noqa: E402
 
 PASSWORD = "正确的密码-horse-42"
 SAMPLE = Path(__file__).parent / "data" / "upload_sample.txt"

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import policybot.bot as bot_module
 from policybot.bot import PolicyBot
-from policybot.document import PARSER_ID
+from policybot.ingest.parser import PARSER_ID
 
 
 def test_questions_during_the_first_load_wait_for_it(bot_copy, monkeypatch) -> None:
@@ -52,4 +52,4 @@ def test_an_index_built_by_another_parser_is_parsed_again_reusing_every_vector(b
     assert not fresh.index_is_current()  # so `policybot index` and the app's start parse every file again
     report = fresh.ensure_index()
     assert report is not None and report.embedded == 0 and report.reused == report.chunks
-    assert fresh.index.manifest["parser"] == PARSER_ID
+    assert fresh.index.manifest.parser == PARSER_ID

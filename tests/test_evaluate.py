@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policybot.answer import Answer
+from policybot.answer.answerer import Answer
 from policybot.evaluate import EvalQuestion, sentence_text, shows_sentence
-from policybot.retrieve import Hit
+from policybot.retrieve.hybrid import Hit
 
 GOLD = "第三十三条 职工因工作遭受事故伤害需要暂停工作接受工伤医疗的，在停工留薪期内，原工资福利待遇不变。"
 TEXT = (

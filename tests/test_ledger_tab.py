@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from samples import live_markup, rendered
 
+from policybot.answer.tasks import task_entries
 from policybot.app import build_app
-from policybot.document import parse_document
+from policybot.ingest.parser import parse_document
 from policybot.ledger_tab import (
     ALL_UNITS,
     KEEP_FILES_SECONDS,
@@ -23,7 +24,6 @@ from policybot.ledger_tab import (
     unit_choices,
     write_ledger,
 )
-from policybot.tasks import task_entries
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"

