@@ -53,7 +53,7 @@ FIRST_SENTENCE_RE = re.compile(r"^[^。；;：:！!？?\n]+")
 HEADING_RE = re.compile(r"^(.{1,%d}?)[。:：]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
 # names what reading a file gives (the loaders' text, then parse_document): an index built under another name has
 # every file read and parsed again (vectors of unchanged text are still reused)
-PARSER_ID = "clauses-v2+scraped-v1+task-tables-v1"
+PARSER_ID = "clauses-v2+scraped-v1+task-tables-v1+units-v2"
 PHRASE_RE = re.compile(r"^(.{1,%d}?)[，,；;]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
 # "附件1：重点任务分工表" (or "附件" with the title on the next line) just before a task table
 ATTACHMENT_RE = re.compile(r"^附\s*件\s*([0-9０-９一二三四五六七八九十]{0,3})\s*[:：]?\s*")

@@ -68,10 +68,11 @@ def extract_units(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], str
         return text, (), (), ""
     start = matches[-1].start()
     end = match_bracket(text, start)
-    if end < 0:
+    closed = end >= 0
+    if not closed:  # the bracket runs to the end of the text: its last character is a unit's, not a bracket
         end = len(text) - 1
     note = text[start : end + 1]
-    fields = _split_fields(note[1:-1] if end < len(text) else note[1:])
+    fields = _split_fields(note[1:-1] if closed else note[1:])
     body = (text[:start] + text[end + 1 :]).rstrip()
     lead = tuple(split_units(fields.get("牵头单位", "")))
     responsible = tuple(split_units(fields.get("责任单位", "")))

@@ -47,3 +47,10 @@ def test_brackets_nest_across_kinds_and_an_unclosed_one_is_minus_one() -> None:
     assert match_bracket(text, 0) == text.index("）后")
     assert match_bracket("（未闭合", 0) == -1
     assert split_units("甲、乙（丙、丁）, 戊，，") == ["甲", "乙（丙、丁）", "戊"]
+
+
+def test_a_parenthetical_never_closed_keeps_its_last_units_whole() -> None:
+    # a scraped page cut off before the closing bracket
+    _, lead, responsible, _ = extract_units("加强用地保障。（牵头单位：市自然资源局；责任单位：市发展改革委")
+    assert lead == ("市自然资源局",)
+    assert responsible == ("市发展改革委",)
