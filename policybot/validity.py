@@ -27,6 +27,8 @@ UNTIL_RE = re.compile(r"有效期至\s*" + DATE_TEXT)
 # a title written with its version: "中华人民共和国慈善法（2023年修正）"
 VERSION_SUFFIX_RE = re.compile(r"[(（]\s*\d{4}\s*年?\s*(?:修订|修正|修改)?(?:版|本)?\s*[)）]$")
 REVISION_RE = re.compile(r"修订|修正|修改")
+# a law's history line: "2023年12月29日 第十四届全国人民代表大会常务委员会第七次会议…修正"
+HISTORY_RE = re.compile(r"^\s*" + DATE_TEXT + r".*(?:通过|修订|修正|修改|公布)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,18 +141,28 @@ def version_key(title: str) -> str:
     return VERSION_SUFFIX_RE.sub("", normalize(title))
 
 
+def version_date(doc: Document) -> str:
+    """When this version was made: the last date of a law's history lines (its latest 修订/修正), else its date."""
+    dates = [doc.date] if doc.date else []
+    for clause in doc.clauses[:2]:
+        if clause.kind in ("preamble", "notice"):
+            dates += [_iso(*m.groups()[:3]) for m in map(HISTORY_RE.match, clause.text.splitlines()) if m]
+    return max(dates, default="")
+
+
 def _later_versions(documents: Mapping[str, Document]) -> dict[str, str]:
-    """Earlier version → the version in force, for documents sharing a title and issued on different dates."""
-    groups: dict[str, list[Document]] = {}
+    """Earlier version → the version in force, for documents sharing a title and made on different dates."""
+    groups: dict[str, list[tuple[str, Document]]] = {}
     for doc in documents.values():
-        if doc.title and doc.date:
-            groups.setdefault(version_key(doc.title), []).append(doc)
+        made = version_date(doc)
+        if doc.title and made:
+            groups.setdefault(version_key(doc.title), []).append((made, doc))
     later: dict[str, str] = {}
     for versions in groups.values():
-        versions.sort(key=lambda d: (d.date, d.doc_id))
-        newest = versions[-1]
-        for doc in versions[:-1]:
-            if doc.date < newest.date:
+        versions.sort(key=lambda v: (v[0], v[1].doc_id))
+        newest_date, newest = versions[-1]
+        for made, doc in versions[:-1]:
+            if made < newest_date:
                 later[doc.doc_id] = newest.doc_id
     return later
 
@@ -162,13 +174,14 @@ def _revised(doc: Document, newest: Document, links: CorpusLinks, before: Validi
         "",
     ) or _revision_line(newest)
     number = f"（{newest.doc_number}）" if newest.doc_number else ""
+    made = version_date(newest)
     return Validity(
         doc.doc_id,
         REVISED,
-        note=f"已被{newest.date}的《{newest.title}》{number}修订，现行版本为后者",
+        note=f"已被{made}的《{newest.title}》{number}修订，现行版本为后者",
         basis_sentence=sentence,
         basis_doc_id=newest.doc_id,
-        since=newest.date,
+        since=made,
         effective_from=before.effective_from,
         current_version=newest.doc_id,
     )
