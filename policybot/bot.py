@@ -34,7 +34,7 @@ from policybot.index import (
     open_index,
 )
 from policybot.intent import in_simplified, is_about_document, name_removed, without_name
-from policybot.links import CorpusLinks
+from policybot.links import CorpusLinks, RelatedDocument
 from policybot.loaders import SUPPORTED_SUFFIXES
 from policybot.query import QueryBuilder, Synonyms
 from policybot.retrieve import Retriever, SearchFilter, SearchResult
@@ -211,6 +211,11 @@ class PolicyBot:
         assert self._links is not None
         return self._links
 
+    def related_documents(self, doc_id: str) -> list[RelatedDocument]:
+        """The documents linked to one (上位文件, 下位文件, what it repeals or revises and what repeals or revises it),
+        for the browse tab to show as links."""
+        return self.links.related_documents(doc_id)
+
     def validity_of(self, doc_id: str) -> Validity:
         """Whether a document is in force, read from the corpus (repeals, revisions, its own period) or its source."""
         self._ensure_loaded()
@@ -254,7 +259,7 @@ class PolicyBot:
         with self._load_lock:
             self.segmenter.add_words(index.extra_words)
             # validity is corpus-level state: a document added or deleted may repeal or revise another
-            links = CorpusLinks(index.documents)
+            links = CorpusLinks(index.documents, self._links)
             status = validity_rules.corpus_validity(index.documents, links, date.today())
             shown = dataclasses.replace(index, documents=validity_rules.apply(index.documents, status))
             retriever = Retriever(shown, self.segmenter, self.embedder, fusion=self.settings.fusion)

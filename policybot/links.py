@@ -23,6 +23,11 @@ INCOMING_LABELS = {IMPLEMENTS: "下位文件", REPEALS: "被其废止", AMENDS: 
 SENTENCE_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 QUOTED_RE = re.compile(r"《[^《》]*》")
 LAW_PREFIX = "中华人民共和国"
+DATE_TEXT = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+# a law's history line: "2023年12月29日 第十四届全国人民代表大会常务委员会第七次会议…修正"
+HISTORY_RE = re.compile(r"^\s*" + DATE_TEXT + r".*(?:通过|修订|修正|修改|公布)")
+# "1988年7月18日国务院发布的《军人抚恤优待条例》": the year of the version meant, written right before its title
+YEAR_BEFORE_RE = re.compile(r"(\d{4})\s*年[^《》。；]{0,30}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,7 @@ class Mention:
     doc_number: str
     sentence: str
     clause_id: str
+    year: str = ""  # the year of the version meant, when the sentence writes it right before the title
 
 
 def relation_of(sentence: str) -> str:
@@ -87,6 +93,8 @@ def mentions_in(doc: Document) -> list[Mention]:
     found: list[Mention] = []
     for clause in doc.clauses:
         text = clause.text if clause.heading in clause.text else f"{clause.heading}\n{clause.text}"
+        if "《" not in text and "号" not in text:
+            continue  # most clauses cite nothing: skipping them is most of the time at a thousand documents
         for m in SENTENCE_RE.finditer(text):
             sentence = m.group(0).strip()
             if sentence:
@@ -95,7 +103,10 @@ def mentions_in(doc: Document) -> list[Mention]:
 
 
 def _citations_in_sentence(sentence: str, clause_id: str) -> list[Mention]:
-    found = [Mention(r.title, r.doc_number, sentence, clause_id) for r in find_references(sentence)]
+    found = [
+        Mention(r.title, r.doc_number, sentence, clause_id, _year_before(sentence, r.title))
+        for r in find_references(sentence)
+    ]
     quoted_numbers = {c.doc_number for c in found if c.doc_number}
     for m in DOC_NUMBER_RE.finditer(QUOTED_RE.sub("", sentence)):
         number = normalize_doc_number(m.group(0))
@@ -105,11 +116,39 @@ def _citations_in_sentence(sentence: str, clause_id: str) -> list[Mention]:
     return found
 
 
+def _year_before(sentence: str, title: str) -> str:
+    at = sentence.find("《")
+    while at >= 0 and re.sub(r"\s+", "", sentence[at + 1 : sentence.find("》", at)]) != title:
+        at = sentence.find("《", at + 1)
+    m = YEAR_BEFORE_RE.search(sentence[:at]) if at > 0 else None
+    return m.group(1) if m else ""
+
+
+def iso_date(year: str, month: str, day: str) -> str:
+    """'2023', '12', '9' → '2023-12-09'."""
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+def version_date(doc: Document) -> str:
+    """When this version was made: the last date of a law's history lines (its latest 修订/修正), else its date."""
+    dates = [doc.date] if doc.date else []
+    for clause in doc.clauses[:2]:
+        if clause.kind in ("preamble", "notice"):
+            dates += [iso_date(*m.groups()[:3]) for m in map(HISTORY_RE.match, clause.text.splitlines()) if m]
+    return max(dates, default="")
+
+
 class CorpusLinks:
     """The links between the documents of one corpus, resolved once when the index is opened or built."""
 
-    def __init__(self, documents: Mapping[str, Document]) -> None:
+    def __init__(self, documents: Mapping[str, Document], previous: CorpusLinks | None = None) -> None:
+        """Resolve every document's references; what `previous` read from documents unchanged since is reused."""
         self._documents = documents
+        known = previous._mentions if previous is not None else {}
+        self._mentions: dict[str, tuple[Document, list[Mention]]] = {}
+        for doc in documents.values():
+            old = known.get(doc.doc_id)
+            self._mentions[doc.doc_id] = old if old is not None and old[0] is doc else (doc, mentions_in(doc))
         self._by_number = {normalize_doc_number(d.doc_number): d.doc_id for d in documents.values() if d.doc_number}
         self._by_title: dict[str, list[str]] = {}
         for doc in documents.values():
@@ -154,13 +193,18 @@ class CorpusLinks:
             return None
         return RelatedDocument(relation, doc.doc_id, doc.title, doc.doc_number, doc.date, link.sentence)
 
-    def resolve(self, title: str, doc_number: str, citing: Document | None = None) -> str:
-        """The doc id a reference names (by 文号 first, then by title), '' when the corpus does not hold it."""
+    def resolve(self, title: str, doc_number: str, citing: Document | None = None, year: str = "") -> str:
+        """The doc id a reference names (by 文号 first, then by title: the latest version made before the citing
+        document, of the year the sentence gives), '' when the corpus does not hold it."""
         if doc_number:
             doc_id = self._by_number.get(normalize_doc_number(doc_number), "")
             if doc_id:
                 return doc_id
         candidates = [d for d in self._by_title.get(_title_key(title), []) if citing is None or d != citing.doc_id]
+        if year:
+            candidates = [
+                d for d in candidates if year in (self._documents[d].date[:4], version_date(self._documents[d])[:4])
+            ]
         if not candidates:
             return ""
         return _version_cited(candidates, self._documents, citing)
@@ -170,13 +214,13 @@ class CorpusLinks:
         seen: set[tuple[str, str, str]] = set()
         own_title = _title_key(doc.title)
         own_number = normalize_doc_number(doc.doc_number)
-        for citation in mentions_in(doc):
+        for citation in self._mentions[doc.doc_id][1]:
             relation = relation_of(citation.sentence)
             if citation.doc_number and citation.doc_number == own_number:
                 continue
             if _title_key(citation.title) == own_title and relation not in (REPEALS, AMENDS):
                 continue  # the document naming itself ("《…实施方案》已经市人民政府同意"), not an earlier version
-            doc_id = self.resolve(citation.title, citation.doc_number, doc)
+            doc_id = self.resolve(citation.title, citation.doc_number, doc, citation.year)
             key = (citation.title, citation.doc_number, relation)
             if key in seen:
                 continue
@@ -211,10 +255,11 @@ def _titles_of(doc: Document) -> set[str]:
 
 
 def _version_cited(candidates: list[str], documents: Mapping[str, Document], citing: Document | None) -> str:
-    """Of documents sharing a title, the one a citing document means: the latest version issued before it."""
-    ordered = sorted(candidates, key=lambda d: (documents[d].date, d))
-    if citing is not None and citing.date:
-        earlier = [d for d in ordered if documents[d].date and documents[d].date <= citing.date]
-        if earlier:
-            return earlier[-1]
-    return ordered[-1]
+    """Of documents sharing a title, the one a citing document means: the latest version made before it ('' when
+    every version is later: a document cannot cite what did not exist yet)."""
+    ordered = sorted(candidates, key=lambda d: (version_date(documents[d]), d))
+    made = version_date(citing) if citing is not None else ""
+    if not made:
+        return ordered[-1]
+    earlier = [d for d in ordered if version_date(documents[d]) <= made]
+    return earlier[-1] if earlier else ""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from policybot.document import Document
-from policybot.links import CorpusLinks, Link, RelatedDocument
+from policybot.links import INCOMING_LABELS, RELATION_LABELS, CorpusLinks, Link, RelatedDocument
 from policybot.validity import Validity
 
 
@@ -76,9 +76,9 @@ def card_text(card: DocumentCard, documents: Mapping[str, Document]) -> str:
         lines.append(f"  依据：{v.basis_sentence}")
     for link in card.references:
         where = f" → {link.doc_id}" if link.in_corpus else "（不在语料中）"
-        lines.append(f"引用：《{link.title}》{link.doc_number}{where}")
+        lines.append(f"{RELATION_LABELS[link.relation]}：《{link.title}》{link.doc_number}{where}")
     for link in card.cited_by:
         citing = documents.get(link.citing_doc_id)
         name = f"《{citing.title}》{citing.doc_number}" if citing else link.citing_doc_id
-        lines.append(f"被引用：{name}（{link.relation}）")
+        lines.append(f"{INCOMING_LABELS[link.relation]}：{name}")
     return "\n".join(lines)

@@ -14,21 +14,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from policybot.document import Document, cn_to_int, normalize
-from policybot.links import REPEALS, SENTENCE_RE, CorpusLinks, Link
+from policybot.links import DATE_TEXT, REPEALS, SENTENCE_RE, CorpusLinks, Link, iso_date, version_date
 
 CURRENT, REPEALED, EXPIRED, NOT_YET, REVISED = "现行有效", "已废止", "已失效", "尚未施行", "已被修订"
 # statuses under which a document is no longer (or not yet) the one to quote; the others (未标注, 部分失效, 已修改)
 # still count as in force
 NOT_CURRENT = frozenset({REPEALED, "废止", EXPIRED, "失效", REVISED, NOT_YET, "尚未生效"})
-DATE_TEXT = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 START_RE = re.compile(r"自\s*(" + DATE_TEXT + r"|(?:印发|发布|公布|颁布)之日)\s*起\s*(?:施行|实施|执行|生效)")
 YEARS_RE = re.compile(r"有效期(?:为|限为)?\s*([一二两三四五六七八九十\d]{1,3})\s*年")
 UNTIL_RE = re.compile(r"有效期至\s*" + DATE_TEXT)
 # a title written with its version: "中华人民共和国慈善法（2023年修正）"
 VERSION_SUFFIX_RE = re.compile(r"[(（]\s*\d{4}\s*年?\s*(?:修订|修正|修改)?(?:版|本)?\s*[)）]$")
 REVISION_RE = re.compile(r"修订|修正|修改")
-# a law's history line: "2023年12月29日 第十四届全国人民代表大会常务委员会第七次会议…修正"
-HISTORY_RE = re.compile(r"^\s*" + DATE_TEXT + r".*(?:通过|修订|修正|修改|公布)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +68,17 @@ def corpus_validity(documents: Mapping[str, Document], links: CorpusLinks, today
     for doc_id, later in _later_versions(documents).items():
         result[doc_id] = _revised(documents[doc_id], documents[later], links, result[doc_id])
     for link in links.links():
-        if link.relation == REPEALS and link.doc_id != link.citing_doc_id:
+        if link.relation == REPEALS and link.doc_id != link.citing_doc_id and _older(link, documents):
             repeal = _repealed(link, documents[link.citing_doc_id], today)
             if repeal is not None:
                 result[link.doc_id] = dataclasses.replace(repeal, effective_from=result[link.doc_id].effective_from)
     return result
+
+
+def _older(link: Link, documents: Mapping[str, Document]) -> bool:
+    """True unless the repealed document is a later version than the one repealing it (which cannot be meant)."""
+    repealed, repealing = version_date(documents[link.doc_id]), version_date(documents[link.citing_doc_id])
+    return not repealed or not repealing or repealed <= repealing
 
 
 def _stated(doc: Document) -> Validity:
@@ -116,7 +119,7 @@ def _expiry(begin: str, years: re.Match[str] | None, until: re.Match[str] | None
 
 
 def _iso(year: str, month: str, day: str) -> str:
-    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    return iso_date(year, month, day)
 
 
 def _own_period(doc: Document, today: date) -> Validity | None:
@@ -139,15 +142,6 @@ def _own_period(doc: Document, today: date) -> Validity | None:
 def version_key(title: str) -> str:
     """A title for finding versions of one document: normalised, without a "（2023年修正）" suffix."""
     return VERSION_SUFFIX_RE.sub("", normalize(title))
-
-
-def version_date(doc: Document) -> str:
-    """When this version was made: the last date of a law's history lines (its latest 修订/修正), else its date."""
-    dates = [doc.date] if doc.date else []
-    for clause in doc.clauses[:2]:
-        if clause.kind in ("preamble", "notice"):
-            dates += [_iso(*m.groups()[:3]) for m in map(HISTORY_RE.match, clause.text.splitlines()) if m]
-    return max(dates, default="")
 
 
 def _later_versions(documents: Mapping[str, Document]) -> dict[str, str]:
@@ -236,5 +230,6 @@ def apply(documents: Mapping[str, Document], validity: Mapping[str, Validity]) -
         if v.status == doc.validity and v.note == doc.validity_note:
             shown[doc_id] = doc
         else:
-            shown[doc_id] = dataclasses.replace(doc, validity=v.status, validity_note=v.note)
+            # the note names the deciding document; the source's basis no longer holds
+            shown[doc_id] = dataclasses.replace(doc, validity=v.status, validity_note=v.note, validity_basis=None)
     return shown

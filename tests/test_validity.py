@@ -134,3 +134,24 @@ def test_of_two_versions_of_one_law_the_earlier_is_已被修订_with_a_link_to_t
 
 def test_a_versions_title_suffix_is_no_other_title() -> None:
     assert version_key("中华人民共和国慈善法（2023年修正）") == version_key("中华人民共和国慈善法")
+
+
+def test_a_version_repealing_an_older_one_of_its_name_never_repeals_a_later_version() -> None:
+    rules = "# 示范条例\n\n{history}\n\n<!-- INFO END -->\n\n第一条 为了规范示范活动，制定本条例。\n\n第二条 {last}\n"
+    v2010 = parse_document(
+        rules.format(history="2010年1月9日 国务院令第569号修订", last="本条例自2010年2月1日起施行。"),
+        "示范条例(2010-01-09).md",
+    )
+    v2023 = parse_document(
+        rules.format(
+            history="2010年1月9日 国务院令第569号修订\n\n2023年12月11日 国务院令第769号修订",
+            last="本条例自2024年1月20日起施行。1992年12月21日发布的《示范条例》同时废止。",
+        ),
+        "示范条例(2023-12-11).md",
+    )
+    v = validity_of(corpus(v2010, v2023))
+    # the repeal names the 1992 version, which the corpus does not hold: the 2010 one is only revised
+    assert v[v2010.doc_id].status == "已被修订" and v[v2010.doc_id].current_version == v2023.doc_id
+    assert v[v2023.doc_id].is_current
+    [link] = [x for x in CorpusLinks(corpus(v2010, v2023)).references(v2023.doc_id) if x.relation == "repeals"]
+    assert not link.in_corpus
