@@ -425,8 +425,8 @@ class PolicyBot:
 
     def _warned(self, answer: Answer) -> Answer:
         """The answer with a warning first when its first citation is a document no longer (or not yet) in force."""
-        if not answer.found or not answer.citations:
-            return answer
+        if not answer.found or not answer.citations or answer.decided_by == "metadata":
+            return answer  # a fact about the document (its validity among them) is no quote from it
         cited = answer.citations[0]
         status = self._validity.get(cited.doc_id)
         if status is None or status.is_current:

@@ -133,3 +133,14 @@ def test_an_answer_whose_clause_cites_a_document_in_the_corpus_offers_its_matchi
     assert cited[0] == SEED_ID and answer.citations[0].clause_id == "preamble"
     assert PROVINCE_ID in cited
     assert "所引文件中的相应条款" in answer.answer
+
+
+def test_asked_whether_a_repealed_document_is_valid_the_answer_names_the_repealing_one(bot_copy) -> None:
+    bot = bot_copy()
+    bot.add_document("zunyi-fubanhan-2024-8.txt", data_bytes("zunyi-fubanhan-2024-8.txt"))
+    answer = bot.ask("遵府办函〔2020〕141号现在还有效吗？")
+    assert answer.found and answer.citations[0].doc_id == SEED_ID
+    assert "已废止" in answer.answer and "遵府办函〔2024〕8号" in answer.answer
+    assert answer.answer.count("已废止") + answer.answer.count("废止（") <= 3  # said once or twice, not per clause
+    related = bot.related_documents(SEED_ID)
+    assert ("被其废止", "zunyi-fubanhan-2024-8") in {(r.relation, r.doc_id) for r in related}
