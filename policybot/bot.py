@@ -261,7 +261,8 @@ class PolicyBot:
             # validity is corpus-level state: a document added or deleted may repeal or revise another
             links = CorpusLinks(index.documents, self._links)
             status = validity_rules.corpus_validity(index.documents, links, date.today())
-            shown = dataclasses.replace(index, documents=validity_rules.apply(index.documents, status))
+            before = (self._index.documents, self._shown.documents) if self._index and self._shown else ({}, {})
+            shown = dataclasses.replace(index, documents=validity_rules.apply(index.documents, status, *before))
             retriever = Retriever(shown, self.segmenter, self.embedder, fusion=self.settings.fusion)
             # documents unchanged since the last index keep their catalog entries
             catalog = Catalog(shown.documents, self._answerer.catalog if self._answerer is not None else None)

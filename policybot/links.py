@@ -149,6 +149,7 @@ class CorpusLinks:
         for doc in documents.values():
             old = known.get(doc.doc_id)
             self._mentions[doc.doc_id] = old if old is not None and old[0] is doc else (doc, mentions_in(doc))
+        self._made = {doc_id: version_date(doc) for doc_id, doc in documents.items()}
         self._by_number = {normalize_doc_number(d.doc_number): d.doc_id for d in documents.values() if d.doc_number}
         self._by_title: dict[str, list[str]] = {}
         for doc in documents.values():
@@ -163,6 +164,10 @@ class CorpusLinks:
                 if link.in_corpus:
                     incoming.setdefault(link.doc_id, []).append(link)
         self._incoming = {doc_id: tuple(links) for doc_id, links in incoming.items()}
+
+    def made(self, doc_id: str) -> str:
+        """When the document's version was made (version_date), '' when it has no date."""
+        return self._made.get(doc_id, "")
 
     def references(self, doc_id: str) -> tuple[Link, ...]:
         """What the document cites, each resolved to a document of the corpus when it holds one."""
@@ -202,12 +207,20 @@ class CorpusLinks:
                 return doc_id
         candidates = [d for d in self._by_title.get(_title_key(title), []) if citing is None or d != citing.doc_id]
         if year:
-            candidates = [
-                d for d in candidates if year in (self._documents[d].date[:4], version_date(self._documents[d])[:4])
-            ]
+            candidates = [d for d in candidates if year in (self._documents[d].date[:4], self._made[d][:4])]
         if not candidates:
             return ""
-        return _version_cited(candidates, self._documents, citing)
+        return self._version_cited(candidates, citing)
+
+    def _version_cited(self, candidates: list[str], citing: Document | None) -> str:
+        """Of documents sharing a title, the one a citing document means: the latest version made before it ('' when
+        every version is later: a document cannot cite what did not exist yet)."""
+        ordered = sorted(candidates, key=lambda d: (self._made[d], d))
+        made = self._made.get(citing.doc_id, "") if citing is not None else ""
+        if not made:
+            return ordered[-1]
+        earlier = [d for d in ordered if self._made[d] <= made]
+        return earlier[-1] if earlier else ""
 
     def _links_of(self, doc: Document) -> list[Link]:
         links: list[Link] = []
@@ -252,14 +265,3 @@ def _titles_of(doc: Document) -> set[str]:
     if doc.notice_title:
         titles.add(_title_key(doc.notice_title))
     return {t for t in titles if t}
-
-
-def _version_cited(candidates: list[str], documents: Mapping[str, Document], citing: Document | None) -> str:
-    """Of documents sharing a title, the one a citing document means: the latest version made before it ('' when
-    every version is later: a document cannot cite what did not exist yet)."""
-    ordered = sorted(candidates, key=lambda d: (version_date(documents[d]), d))
-    made = version_date(citing) if citing is not None else ""
-    if not made:
-        return ordered[-1]
-    earlier = [d for d in ordered if version_date(documents[d]) <= made]
-    return earlier[-1] if earlier else ""

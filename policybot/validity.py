@@ -65,19 +65,19 @@ def corpus_validity(documents: Mapping[str, Document], links: CorpusLinks, today
         own = _own_period(doc, today)
         if own is not None:
             result[doc_id] = own
-    for doc_id, later in _later_versions(documents).items():
+    for doc_id, later in _later_versions(documents, links).items():
         result[doc_id] = _revised(documents[doc_id], documents[later], links, result[doc_id])
     for link in links.links():
-        if link.relation == REPEALS and link.doc_id != link.citing_doc_id and _older(link, documents):
+        if link.relation == REPEALS and link.doc_id != link.citing_doc_id and _older(link, links):
             repeal = _repealed(link, documents[link.citing_doc_id], today)
             if repeal is not None:
                 result[link.doc_id] = dataclasses.replace(repeal, effective_from=result[link.doc_id].effective_from)
     return result
 
 
-def _older(link: Link, documents: Mapping[str, Document]) -> bool:
+def _older(link: Link, links: CorpusLinks) -> bool:
     """True unless the repealed document is a later version than the one repealing it (which cannot be meant)."""
-    repealed, repealing = version_date(documents[link.doc_id]), version_date(documents[link.citing_doc_id])
+    repealed, repealing = links.made(link.doc_id), links.made(link.citing_doc_id)
     return not repealed or not repealing or repealed <= repealing
 
 
@@ -144,11 +144,11 @@ def version_key(title: str) -> str:
     return VERSION_SUFFIX_RE.sub("", normalize(title))
 
 
-def _later_versions(documents: Mapping[str, Document]) -> dict[str, str]:
+def _later_versions(documents: Mapping[str, Document], links: CorpusLinks) -> dict[str, str]:
     """Earlier version → the version in force, for documents sharing a title and made on different dates."""
     groups: dict[str, list[tuple[str, Document]]] = {}
     for doc in documents.values():
-        made = version_date(doc)
+        made = links.made(doc.doc_id)
         if doc.title and made:
             groups.setdefault(version_key(doc.title), []).append((made, doc))
     later: dict[str, str] = {}
@@ -222,13 +222,24 @@ def warning(validity: Validity, title: str) -> str:
     return f"注意：《{title}》的效力状态为{validity.status}（{validity.note}）。"
 
 
-def apply(documents: Mapping[str, Document], validity: Mapping[str, Validity]) -> dict[str, Document]:
-    """The documents as readers see them: each with its validity from the corpus (the same objects when unchanged)."""
+def apply(
+    documents: Mapping[str, Document],
+    validity: Mapping[str, Validity],
+    before: Mapping[str, Document] | None = None,
+    shown_before: Mapping[str, Document] | None = None,
+) -> dict[str, Document]:
+    """The documents as readers see them: each with its validity from the corpus. A document whose text and
+    validity did not change since `before` (shown then as in `shown_before`) is the same object as then, so that
+    what was built from it (the catalog's entries) is reused."""
+    before, shown_before = before or {}, shown_before or {}
     shown: dict[str, Document] = {}
     for doc_id, doc in documents.items():
         v = validity[doc_id]
+        old = shown_before.get(doc_id)
         if v.status == doc.validity and v.note == doc.validity_note:
             shown[doc_id] = doc
+        elif before.get(doc_id) is doc and old is not None and (old.validity, old.validity_note) == (v.status, v.note):
+            shown[doc_id] = old
         else:
             # the note names the deciding document; the source's basis no longer holds
             shown[doc_id] = dataclasses.replace(doc, validity=v.status, validity_note=v.note, validity_basis=None)

@@ -13,6 +13,7 @@ from policybot.validity import corpus_validity, effective_period, version_key
 
 LINKS = Path(__file__).parent / "data" / "links"
 TODAY = date(2026, 12, 2)
+SEED_ID = "zunyi-fubanhan-2020-141"
 
 LAW_2016 = """# 中华人民共和国示范促进法
 
@@ -155,3 +156,16 @@ def test_a_version_repealing_an_older_one_of_its_name_never_repeals_a_later_vers
     assert v[v2023.doc_id].is_current
     [link] = [x for x in CorpusLinks(corpus(v2010, v2023)).references(v2023.doc_id) if x.relation == "repeals"]
     assert not link.in_corpus
+
+
+def test_a_document_whose_validity_did_not_change_is_shown_as_the_same_object() -> None:
+    from policybot.validity import apply
+
+    docs = corpus(seed(), data("zunyi-fubanhan-2024-8.txt"))
+    status = validity_of(docs)
+    shown = apply(docs, status)
+    assert shown[SEED_ID].validity == "已废止" and docs[SEED_ID].validity == "现行有效"
+    again = apply(docs, status, docs, shown)
+    assert again[SEED_ID] is shown[SEED_ID]  # the catalog's entries for it are reused
+    restored = apply(corpus(seed()), validity_of(corpus(seed())), docs, shown)
+    assert restored[SEED_ID].validity == "现行有效"
