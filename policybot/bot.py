@@ -412,17 +412,37 @@ class PolicyBot:
     def _answer_in_force(
         self, question: str, conversation: Conversation | None, flt: SearchFilter, all_versions: bool
     ) -> Answer:
-        """The answer from documents in force; when they hold none, from all documents, with the warning that the
-        cited one is repealed, expired or revised."""
+        """The answer; when it quotes a document repealed or revised by one in the corpus, the answer from that one
+        if it answers, else the first with the warning that its document is repealed, expired or revised."""
         answerer = self.answerer
-        in_force = flt if all_versions else self._in_force(flt)
-        if in_force is not flt:
-            trial = copy.deepcopy(conversation)
-            answer = answerer.ask(question, trial, in_force)
-            if answer.found and answer.citations:
-                _take_over(conversation, trial)
-                return self._warned(answer)
-        return self._warned(answerer.ask(question, conversation, flt))
+        if all_versions or self._in_force(flt) is flt:
+            return self._warned(answerer.ask(question, conversation, flt))
+        trial = copy.deepcopy(conversation)
+        answer = answerer.ask(question, trial, flt)
+        successor = "" if self._cites_in_force(answer) else self._successor(answer.citations[0].doc_id)
+        if successor and (not flt.doc_ids or successor in flt.doc_ids):
+            # only the document that replaced it: any other in force that "answers" is about another topic
+            retry = copy.deepcopy(conversation)
+            current = answerer.ask(question, retry, dataclasses.replace(flt, doc_ids=(successor,)))
+            if current.found and current.citations and current.citations[0].doc_id == successor:
+                _take_over(conversation, retry)
+                return current
+        _take_over(conversation, trial)
+        return self._warned(answer)
+
+    def _successor(self, doc_id: str) -> str:
+        """The document in force that repealed or revised this one ('' when there is none)."""
+        status = self._validity.get(doc_id)
+        successor = (status.current_version or status.basis_doc_id) if status is not None else ""
+        later = self._validity.get(successor)
+        return successor if later is not None and later.is_current else ""
+
+    def _cites_in_force(self, answer: Answer) -> bool:
+        """True unless the answer quotes a document that is no longer (or not yet) in force."""
+        if not answer.found or not answer.citations:
+            return True
+        status = self._validity.get(answer.citations[0].doc_id)
+        return status is None or status.is_current
 
     def _warned(self, answer: Answer) -> Answer:
         """The answer with a warning first when its first citation is a document no longer (or not yet) in force."""

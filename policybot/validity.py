@@ -90,6 +90,8 @@ def effective_period(doc: Document) -> tuple[str, str, str]:
     for clause in reversed(doc.clauses):  # the closing clause states it; an earlier one may quote another's period
         for m in SENTENCE_RE.finditer(clause.text):
             sentence = m.group(0).strip()
+            if not sentence.startswith("本"):
+                continue  # "本办法自…起施行": a period of something else (居住证有效期为1年) is not the document's
             start = START_RE.search(sentence)
             until = UNTIL_RE.search(sentence)
             years = YEARS_RE.search(sentence)
