@@ -169,3 +169,13 @@ def test_a_document_whose_validity_did_not_change_is_shown_as_the_same_object() 
     assert again[SEED_ID] is shown[SEED_ID]  # the catalog's entries for it are reused
     restored = apply(corpus(seed()), validity_of(corpus(seed())), docs, shown)
     assert restored[SEED_ID].validity == "现行有效"
+
+
+def test_a_period_of_something_else_is_not_the_documents() -> None:
+    text = (
+        "安澜市居住证申领办事指南\n一、办理条件\n居住证有效期为1年，期满前30日内办理签注。\n"
+        "二、办理地点\n各派出所户籍窗口。\n安澜市公安局\n2019年12月20日\n"
+    )
+    doc = parse_document(text, "guide.txt")
+    assert effective_period(doc) == ("", "", "")
+    assert validity_of(corpus(doc))["guide"].status == "未标注"
