@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gc
 import logging
@@ -12,10 +13,12 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from policybot.answer.answerer import Answer, Answerer, Conversation
+from policybot.answer.answerer import Answer, Answerer, Citation, Conversation
 from policybot.answer.selfcheck import Benefit, EnterpriseProfile, self_check
+from policybot.answer.show import DocumentCard, document_card
 from policybot.answer.tasks import TaskEntry, ledger
 from policybot.document import Document
 from policybot.errors import DocumentError, InputError, PolicyBotError
@@ -34,11 +37,14 @@ from policybot.index.segment import Segmenter
 from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES
 from policybot.ingest.parser import PARSER_ID
+from policybot.retrieve import validity as validity_rules
 from policybot.retrieve.catalog import Catalog
 from policybot.retrieve.finder import Finder
 from policybot.retrieve.hybrid import Retriever, SearchFilter, SearchResult
 from policybot.retrieve.intent import in_simplified, is_about_document, name_removed, without_name
+from policybot.retrieve.links import CorpusLinks, RelatedDocument
 from policybot.retrieve.query import QueryBuilder, Synonyms
+from policybot.retrieve.validity import Validity
 from policybot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -127,6 +133,14 @@ def safe_upload_name(name: str) -> str:
     return name
 
 
+def _take_over(conversation: Conversation | None, trial: Conversation | None) -> None:
+    """What a trial answer's conversation remembered becomes the conversation's."""
+    if conversation is None or trial is None:
+        return
+    for f in dataclasses.fields(Conversation):
+        setattr(conversation, f.name, getattr(trial, f.name))
+
+
 class PolicyBot:
     """Everything the CLI and the web app do, on one corpus folder and one index folder."""
 
@@ -134,7 +148,10 @@ class PolicyBot:
         self.settings = settings or Settings.from_env()
         self._segmenter: Segmenter | None = None
         self._embedder: Embedder | None = None
-        self._index: PolicyIndex | None = None
+        self._index: PolicyIndex | None = None  # as published: what the next build starts from
+        self._shown: PolicyIndex | None = None  # the same, each document with its validity in the corpus
+        self._links: CorpusLinks | None = None
+        self._validity: dict[str, Validity] = {}
         self._retriever: Retriever | None = None
         self._finder: Finder | None = None
         self._answerer: Answerer | None = None
@@ -183,10 +200,27 @@ class PolicyBot:
 
     @property
     def index(self) -> PolicyIndex:
-        """The loaded index (opened on first use)."""
+        """The loaded index (opened on first use), each document with its validity in the corpus."""
         self._ensure_loaded()
-        assert self._index is not None
-        return self._index
+        assert self._shown is not None
+        return self._shown
+
+    @property
+    def links(self) -> CorpusLinks:
+        """How the indexed documents cite, implement, amend and repeal each other."""
+        self._ensure_loaded()
+        assert self._links is not None
+        return self._links
+
+    def related_documents(self, doc_id: str) -> list[RelatedDocument]:
+        """The documents linked to one (上位文件, 下位文件, what it repeals or revises and what repeals or revises it),
+        for the browse tab to show as links."""
+        return self.links.related_documents(doc_id)
+
+    def validity_of(self, doc_id: str) -> Validity:
+        """Whether a document is in force, read from the corpus (repeals, revisions, its own period) or its source."""
+        self._ensure_loaded()
+        return self._validity[doc_id]
 
     @property
     def retriever(self) -> Retriever:
@@ -225,12 +259,18 @@ class PolicyBot:
     def _use(self, index: PolicyIndex) -> None:
         with self._load_lock:
             self.segmenter.add_words(index.extra_words)
-            retriever = Retriever(index, self.segmenter, self.embedder, fusion=self.settings.fusion)
+            # validity is corpus-level state: a document added or deleted may repeal or revise another
+            links = CorpusLinks(index.documents, self._links)
+            status = validity_rules.corpus_validity(index.documents, links, date.today())
+            before = (self._index.documents, self._shown.documents) if self._index and self._shown else ({}, {})
+            shown = dataclasses.replace(index, documents=validity_rules.apply(index.documents, status, *before))
+            retriever = Retriever(shown, self.segmenter, self.embedder, fusion=self.settings.fusion)
             # documents unchanged since the last index keep their catalog entries
-            catalog = Catalog(index.documents, self._answerer.catalog if self._answerer is not None else None)
+            catalog = Catalog(shown.documents, self._answerer.catalog if self._answerer is not None else None)
             finder = Finder(retriever, catalog, QueryBuilder(self.segmenter, self.synonyms, index.vocab))
             # the answerer last: once it is set, everything a question needs is
-            self._index, self._retriever, self._finder = index, retriever, finder
+            self._index, self._shown, self._retriever, self._finder = index, shown, retriever, finder
+            self._links, self._validity = links, status
             self._answerer = Answerer(finder, retriever, self.segmenter, index.vocabulary())
         # the index is a few hundred thousand long-lived objects: left to the cyclic collector, each full
         # collection walks them all (0.4 s at 100 k chunks, in the middle of an update or a question). Frozen,
@@ -241,12 +281,13 @@ class PolicyBot:
         gc.freeze()
         if index.bm25.model is None:
             # an update patched BM25: questions are scored from its postings until the matrix is computed again
-            threading.Thread(target=self._settle, args=(index,), name="bm25-settle", daemon=True).start()
+            threading.Thread(target=self._settle, args=(index, shown), name="bm25-settle", daemon=True).start()
 
-    def _settle(self, index: PolicyIndex) -> None:
+    def _settle(self, index: PolicyIndex, shown: PolicyIndex) -> None:
         # an index replaced meanwhile (updates in quick succession) is left as it is: its matrix would serve nobody
         if self._index is index:
             index.settle_bm25()
+            shown.bm25 = index.bm25  # the readers' view shares the published index's search structures
 
     def index_is_current(self) -> bool:
         """True when an index exists and was built from exactly the files now in the corpus folder."""
@@ -318,13 +359,17 @@ class PolicyBot:
 
     # --- questions ----------------------------------------------------------
 
-    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> SearchResult:
-        """Hybrid search; a query naming a document (文号 or title) searches that document only.
-        InputError for an empty or over-long query or a bad k."""
+    def search(
+        self, query: str, k: int = 5, flt: SearchFilter | None = None, all_versions: bool = False
+    ) -> SearchResult:
+        """Hybrid search over documents in force (all documents with `all_versions`); a query naming a document
+        (文号 or title) searches that document only. InputError for an empty or over-long query or a bad k."""
         query = self._as_the_corpus_writes(clean_question(query, self.settings.max_question_chars))
         if not 1 <= k <= 100:
             raise InputError(f"k={k} 超出范围 1–100 (k must be between 1 and 100)")
         flt = flt or SearchFilter()
+        if not all_versions:
+            flt = self._in_force(flt)
         named = None if flt.doc_ids else self.answerer.catalog.document_in(query)
         if named is not None:
             doc_id, name = named
@@ -341,15 +386,110 @@ class PolicyBot:
             decided_by=found.decided_by,
         )
 
-    def ask(self, question: str, conversation: Conversation | None = None, flt: SearchFilter | None = None) -> Answer:
-        """A grounded answer with citations (rephrased by the LLM when one is configured)."""
+    def ask(
+        self,
+        question: str,
+        conversation: Conversation | None = None,
+        flt: SearchFilter | None = None,
+        all_versions: bool = False,
+    ) -> Answer:
+        """A grounded answer with citations (rephrased by the LLM when one is configured), from a document in force
+        when one answers; one that is not is quoted with a warning saying so."""
         question = self._as_the_corpus_writes(clean_question(question, self.settings.max_question_chars))
-        answer = self.answerer.ask(question, conversation, flt)
+        answer = self._answer_in_force(question, conversation, flt or SearchFilter(), all_versions)
+        answer = self._with_cited_documents(question, answer)
         if self.settings.llm_base_url and answer.found:
             from policybot.answer.llm import rephrase
 
             answer = rephrase(answer, self.settings)
         return answer
+
+    def _in_force(self, flt: SearchFilter) -> SearchFilter:
+        """The filter keeping documents in force only, when the corpus holds any that are not."""
+        if all(v.is_current for v in self._validity.values()):
+            return flt  # nothing to leave out: the search stays unfiltered (and as fast)
+        return dataclasses.replace(flt, include_expired=False)
+
+    def _answer_in_force(
+        self, question: str, conversation: Conversation | None, flt: SearchFilter, all_versions: bool
+    ) -> Answer:
+        """The answer; when it quotes a document repealed or revised by one in the corpus, the answer from that one
+        if it answers, else the first with the warning that its document is repealed, expired or revised."""
+        answerer = self.answerer
+        if all_versions or self._in_force(flt) is flt:
+            return self._warned(answerer.ask(question, conversation, flt))
+        trial = copy.deepcopy(conversation)
+        answer = answerer.ask(question, trial, flt)
+        successor = "" if self._cites_in_force(answer) else self._successor(answer.citations[0].doc_id)
+        if successor and (not flt.doc_ids or successor in flt.doc_ids):
+            # only the document that replaced it: any other in force that "answers" is about another topic
+            retry = copy.deepcopy(conversation)
+            current = answerer.ask(question, retry, dataclasses.replace(flt, doc_ids=(successor,)))
+            if current.found and current.citations and current.citations[0].doc_id == successor:
+                _take_over(conversation, retry)
+                return current
+        _take_over(conversation, trial)
+        return self._warned(answer)
+
+    def _successor(self, doc_id: str) -> str:
+        """The document in force that repealed or revised this one ('' when there is none)."""
+        status = self._validity.get(doc_id)
+        successor = (status.current_version or status.basis_doc_id) if status is not None else ""
+        later = self._validity.get(successor)
+        return successor if later is not None and later.is_current else ""
+
+    def _cites_in_force(self, answer: Answer) -> bool:
+        """True unless the answer quotes a document that is no longer (or not yet) in force."""
+        if not answer.found or not answer.citations:
+            return True
+        status = self._validity.get(answer.citations[0].doc_id)
+        return status is None or status.is_current
+
+    def _warned(self, answer: Answer) -> Answer:
+        """The answer with a warning first when its first citation is a document no longer (or not yet) in force."""
+        if not answer.found or not answer.citations or answer.decided_by == "metadata":
+            return answer  # a fact about the document (its validity among them) is no quote from it
+        cited = answer.citations[0]
+        status = self._validity.get(cited.doc_id)
+        if status is None or status.is_current:
+            return answer
+        warning = validity_rules.warning(status, cited.doc_title)
+        note = f"{warning} {answer.note}".strip()
+        return dataclasses.replace(answer, answer=f"{warning}\n{answer.answer}", note=note)
+
+    def _with_cited_documents(self, question: str, answer: Answer) -> Answer:
+        """An answer whose clause cites a document of the corpus also offers that document's matching clause."""
+        if not answer.found or not answer.citations or self._links is None:
+            return answer
+        cited = answer.citations[0]
+        offered = {c.doc_id for c in answer.citations}
+        extra: list[Citation] = []
+        lines: list[str] = []
+        for link in self._links.references(cited.doc_id):
+            if link.clause_id != cited.clause_id or not link.in_corpus or link.doc_id in offered:
+                continue
+            offered.add(link.doc_id)
+            found = self.finder.find(question, k=1, flt=SearchFilter(doc_ids=(link.doc_id,)))
+            if found.hits:
+                citation = Citation.from_hit(found.hits[0])
+                extra.append(citation)
+                lines.append(f"所引文件中的相应条款：{citation.label}：{citation.text[:120]}")
+        if not extra:
+            return answer
+        text = answer.answer + "\n" + "\n".join(lines)
+        return dataclasses.replace(answer, answer=text, citations=answer.citations + tuple(extra))
+
+    def show(self, name: str) -> DocumentCard:
+        """One document by doc id, 文号 (any brackets) or title: metadata, validity with its basis, references
+        resolved to documents of the corpus, and the documents citing it. InputError naming it when unknown."""
+        documents = self.index.documents
+        doc_id = name if name in documents else None
+        if doc_id is None:
+            found = self.answerer.catalog.document_in(name)
+            doc_id = found[0] if found else None
+        if doc_id is None:
+            raise InputError(f"语料中没有文件 {name!r}，请用文号、标题或文档编号 (no such document)")
+        return document_card(documents[doc_id], documents, self.links, self._validity)
 
     def _as_the_corpus_writes(self, text: str) -> str:
         """The question in simplified characters, but for words the documents write only in traditional ones."""

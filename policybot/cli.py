@@ -28,6 +28,7 @@ DATE_SHAPES = "2020-01-01、2020/1/1、2020.1.1、2020年1月1日、2020-01 或 
 # year, then optional month and day, separated by - / . or written 年月日 (NFKC first: full-width digits count)
 DATE_OPTION_RE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})[日号]?|月)?|年)?")
 SUGGESTIONS = 3  # close matches named for an unknown --doc
+ALL_VERSIONS_HELP = "also documents no longer in force (已废止, 已失效, 已被修订, 尚未施行); default: in force only"
 
 
 def _print_json(data: object) -> None:
@@ -294,7 +295,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     status = 0
     for query in _queries(args.query):
         try:
-            result = bot.search(query, k=args.k, flt=flt)
+            result = bot.search(query, k=args.k, flt=flt, all_versions=args.all_versions)
         except PolicyBotError as exc:
             if args.query != "-":
                 raise
@@ -325,7 +326,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     status = 0
     for question in _queries(args.question):
         try:
-            answer = bot.ask(question, Conversation())
+            answer = bot.ask(question, Conversation(), all_versions=args.all_versions)
         except PolicyBotError as exc:
             if args.question != "-":
                 raise
@@ -364,6 +365,20 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"无法写入 {args.output}：{exc.strerror or exc} (-o: cannot write the file)") from exc
     print(f"已写出 {len(entries)} 项任务 → {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print one document's metadata, validity (with its basis), references and the documents citing it."""
+    from policybot.answer.show import card_text
+
+    bot = _bot(args)
+    bot.ensure_index(console_progress())
+    card = bot.show(args.document)
+    if args.json:
+        _print_json(card.to_json())
+    else:
+        print(card_text(card, bot.index.documents))
     return 0
 
 
@@ -428,12 +443,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--date-from", help=f"only documents dated on or after this day; {DATE_SHAPES} (a year: from 1 January)"
     )
     p.add_argument("--date-to", help="only documents dated on or before this day, same shapes (a year: to 31 December)")
+    p.add_argument("--all-versions", action="store_true", help=ALL_VERSIONS_HELP)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="a grounded answer with citations")
     common(p)
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print the answer as JSON (answer, citations, decided_by, …)")
+    p.add_argument("--all-versions", action="store_true", help=ALL_VERSIONS_HELP)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("tasks", help="the task ledger (任务分工台账): every task clause with its units and deadlines")
@@ -449,6 +466,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", help="write to this file instead of standard output (xlsx is never printed to a terminal)"
     )
     p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("show", help="one document: metadata, validity with its basis, references and cited_by")
+    common(p)
+    p.add_argument("document", help="the document's 文号 (any brackets), title or doc id")
+    p.add_argument("--json", action="store_true", help="print JSON with references and cited_by")
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("eval", help="score retrieval and answers on a question file")
     common(p)

@@ -14,6 +14,7 @@ from policybot.index.dense import search_rows
 from policybot.index.embed import Embedder
 from policybot.index.segment import Segmenter, highlight_terms
 from policybot.retrieve.query import Query
+from policybot.retrieve.validity import is_current
 
 RRF_K = 60
 CANDIDATES = 100
@@ -137,7 +138,7 @@ class Retriever:
                 continue
             if flt.date_to and (not doc.date or doc.date > flt.date_to):
                 continue
-            if not flt.include_expired and doc.validity in ("已失效", "失效", "已废止", "废止"):
+            if not flt.include_expired and not is_current(doc.validity):
                 continue
             allowed.add(doc.doc_id)
         return allowed
