@@ -46,7 +46,7 @@ def start_app(concurrency: int | None):
     """Build the index if needed and launch the Gradio app in this process; returns (demo, url)."""
     from dataclasses import replace
 
-    from policybot.app import build_app
+    from policybot.web.app import build_app
     from policybot.bot import PolicyBot
     from policybot.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policybot.access import AdminGuard
+from policybot.web.access import AdminGuard
 from policybot.errors import AccessDenied
 
 

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from samples import live_markup, rendered
 
-from policybot.app import build_app
+from policybot.web.app import build_app
 from policybot.document import parse_document
-from policybot.ledger_tab import (
+from policybot.web.ledger_tab import (
     ALL_UNITS,
     KEEP_FILES_SECONDS,
     document_choices,
