@@ -22,9 +22,9 @@ from policybot.bot import PolicyBot, safe_upload_name
 from policybot.errors import DocumentError, IndexCorrupt, InputError
 from policybot.index import open_index
 from policybot.journal import JOURNAL_FILE
-from policybot.web.render import answer_markdown
 from policybot.settings import REPO_ROOT, Settings
 from policybot.store import CURRENT
+from policybot.web.render import answer_markdown
 
 QUESTION = "加大用地支持由哪个单位牵头？"
 

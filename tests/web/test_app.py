@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +21,6 @@ from policybot.loaders import SUPPORTED_SUFFIXES  # noqa: E402
 from policybot.settings import REPO_ROOT  # noqa: E402
 from policybot.web.app import build_app  # noqa: E402
 from policybot.web.browse import show_clause, show_document  # noqa: E402
-from policybot.web.chat import respond  # noqa: E402
 from policybot.web.lookup import ALL_ISSUERS  # noqa: E402
 from policybot.web.search_tab import run_search  # noqa: E402
 from policybot.web.selfcheck_tab import run_self_check  # noqa: E402

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from samples import live_markup, rendered
 
-from policybot.web.app import build_app
 from policybot.document import parse_document
+from policybot.tasks import task_entries
+from policybot.web.app import build_app
 from policybot.web.ledger_tab import (
     ALL_UNITS,
     KEEP_FILES_SECONDS,
@@ -23,7 +24,6 @@ from policybot.web.ledger_tab import (
     unit_choices,
     write_ledger,
 )
-from policybot.tasks import task_entries
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"

@@ -10,6 +10,7 @@ from samples import live_markup, rendered
 
 from policybot.answer import Answer, Citation
 from policybot.errors import DocumentError
+from policybot.retrieve import SearchResult
 from policybot.web.render import (
     answer_markdown,
     benefits_markdown,
@@ -24,7 +25,6 @@ from policybot.web.render import (
     preview_markdown,
     tree_choices,
 )
-from policybot.retrieve import SearchResult
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 OUR_TAGS = {"details", "/details", "summary", "/summary", "p", "/p", "b", "/b", "br"}
