@@ -60,6 +60,8 @@ def progress_lines(write: Callable[[str], None]) -> Callable[[float, str], None]
     state = {"stage": "", "step": -1}
 
     def progress(fraction: float, message: str) -> None:
+        if message.startswith("索引完成"):
+            return  # the summary line follows, with the time taken
         stage = message.split(" ")[0]
         if stage == "向量化":
             done, _, total = message.partition(" ")[2].partition("/")

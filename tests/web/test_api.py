@@ -38,7 +38,11 @@ def test_ask_names_the_lead_unit_with_its_citation(api) -> None:
     data = reply.json()
     assert data["found"] and data["lead_units"] == ["市自然资源局"]
     top = data["citations"][0]
-    assert (top["clause_path"], top["heading"], top["doc_number"]) == ("三（三）", "加大用地支持", "遵府办函〔2020〕141号")
+    assert (top["clause_path"], top["heading"], top["doc_number"]) == (
+        "三（三）",
+        "加大用地支持",
+        "遵府办函〔2020〕141号",
+    )
     assert "市自然资源局" in data["answer"]
 
 
