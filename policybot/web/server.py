@@ -171,3 +171,6 @@ def serve(settings: Settings) -> None:
     except PolicyBotError as exc:
         print(f"错误：{exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    except KeyboardInterrupt:  # Ctrl-C while the index is built: the next start resumes from its journal
+        print("已中断。", file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
