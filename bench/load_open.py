@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class RunResult:
     p99_ms: float
     repeats: float  # share of requests asking a question already asked in this run
     load_before: float  # the machine's 1-minute load average when the run started
+    error_kinds: str  # "HTTP 503 ×3, ReadTimeout ×1"
 
     @property
     def sustained(self) -> bool:
@@ -94,44 +96,45 @@ def start_app(index_dir: Path, port: int) -> subprocess.Popen:
     raise SystemExit("app.py did not answer within 300 s")
 
 
-async def ask_api(client: httpx.AsyncClient, url: str, question: str) -> bool:
+async def ask_api(client: httpx.AsyncClient, url: str, question: str) -> str:
+    """ "" when answered, else what went wrong (the HTTP status)."""
     reply = await client.post(f"{url}/api/ask", json={"question": question})
-    return reply.status_code == 200 and "answer" in reply.json()
+    return "" if reply.status_code == 200 and "answer" in reply.json() else f"HTTP {reply.status_code}"
 
 
-async def ask_gradio(client: httpx.AsyncClient, url: str, question: str) -> bool:
+async def ask_gradio(client: httpx.AsyncClient, url: str, question: str) -> str:
     """Gradio's two-step call: POST queues the event, GET streams its result (server-sent events)."""
     queued = await client.post(f"{url}/gradio_api/call/ask", json={"data": [question]})
     if queued.status_code != 200:
-        return False
+        return f"HTTP {queued.status_code}"
     event_id = queued.json()["event_id"]
     result = await client.get(f"{url}/gradio_api/call/ask/{event_id}")
-    return result.status_code == 200 and "event: complete" in result.text
+    return "" if result.status_code == 200 and "event: complete" in result.text else "event error"
 
 
-async def run_rate(url: str, target: str, rate: float, questions: list[str]) -> tuple[list[float], int]:
-    """Send len(questions) requests, the i-th due at i / rate seconds; (latencies of successes in ms, errors)."""
+async def run_rate(url: str, target: str, rate: float, questions: list[str]) -> tuple[list[float], Counter]:
+    """Send len(questions) requests, the i-th due at i / rate seconds; (latencies of successes in ms, errors by
+    kind)."""
     send = ask_api if target == "api" else ask_gradio
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
     latencies: list[float] = []
-    errors = 0
+    errors: Counter = Counter()
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
         for warm in WARM_UP:
             await send(client, url, warm)
         start = time.perf_counter() + 0.5
 
         async def one(i: int, question: str) -> None:
-            nonlocal errors
             due = start + i / rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             try:
-                ok = await send(client, url, question)
-            except (httpx.HTTPError, ValueError, KeyError):
-                ok = False
-            if ok:
-                latencies.append((time.perf_counter() - due) * 1000)
+                failure = await send(client, url, question)
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                failure = type(exc).__name__
+            if failure:
+                errors[failure] += 1
             else:
-                errors += 1
+                latencies.append((time.perf_counter() - due) * 1000)
 
         await asyncio.gather(*(one(i, q) for i, q in enumerate(questions)))
     return latencies, errors
@@ -159,7 +162,8 @@ def measure(index_dir: Path, target: str, rate: float, seconds: float, pool: lis
     return RunResult(
         rate=rate,
         sent=count,
-        errors=errors,
+        errors=sum(errors.values()),
+        error_kinds=", ".join(f"{kind} ×{n}" for kind, n in errors.most_common()),
         p50_ms=statistics.median(latencies) if latencies else float("nan"),
         p95_ms=percentile(latencies, 0.95),
         p99_ms=percentile(latencies, 0.99),
@@ -196,7 +200,7 @@ def main() -> None:
         r = measure(args.index, args.target, rate, args.seconds, pool)
         print(
             f"{r.rate:6.1f}  {r.sent:4d}  {r.errors:6d}  {r.p50_ms:6.0f}  {r.p95_ms:6.0f}  {r.p99_ms:6.0f}"
-            f"  {r.repeats:6.1%}  {r.load_before:5.2f}",
+            f"  {r.repeats:6.1%}  {r.load_before:5.2f}  {r.error_kinds}",
             flush=True,
         )
         if r.sustained:
