@@ -214,11 +214,11 @@ def main() -> None:
         run_in_venv()
     first_run = os.environ.pop(JUST_INSTALLED, "") == "1"
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from policybot.gradio_stubs import skip_gradio_stub_writing
+    from policybot.web.stubs import skip_gradio_stub_writing
 
     skip_gradio_stub_writing()  # before the app imports gradio: seconds off every start
-    from policybot.app import serve
     from policybot.settings import Settings
+    from policybot.web.server import serve
 
     settings = Settings.from_env(host=args.host, port=args.port)
     build_index(settings, f"[3/{STEPS}]" if first_run else "")

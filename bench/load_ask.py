@@ -46,9 +46,9 @@ def start_app(concurrency: int | None):
     """Build the index if needed and launch the Gradio app in this process; returns (demo, url)."""
     from dataclasses import replace
 
-    from policybot.app import build_app
     from policybot.bot import PolicyBot
     from policybot.settings import Settings
+    from policybot.web.app import build_app
 
     settings = Settings.from_env()
     if concurrency:

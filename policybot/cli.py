@@ -288,6 +288,8 @@ def _print_hits(result: SearchResult, reason: Callable[[], str]) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Hybrid search; one JSON object per query."""
+    from policybot.answer.replies import search_json
+
     dates = date_range(args.date_from, args.date_to)  # before the index loads: a typo fails at once
     bot = _bot(args)
     bot.ensure_index(console_progress())
@@ -305,13 +307,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not (args.json or args.query == "-"):
             _print_hits(result, lambda q=query: why_no_hits(bot, flt, q))
             continue
-        _print_json(
-            {
-                "hits": [h.to_json() for h in result.hits],
-                "took_ms": round(result.took_ms, 2),
-                "decided_by": result.decided_by,
-            }
-        )
+        _print_json(search_json(result))
         if not result.hits:  # the JSON keeps its shape; the reason goes where a person reads it
             print(f"0 条结果：{why_no_hits(bot, flt, query)}", file=sys.stderr)
     return status
@@ -320,6 +316,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Grounded answers; `-` reads one question per line, each its own conversation."""
     from policybot.answer.answerer import Conversation
+    from policybot.answer.replies import answer_json
 
     bot = _bot(args)
     bot.ensure_index(console_progress())
@@ -334,7 +331,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             status = 2
             continue
         if args.json or args.question == "-":
-            _print_json(answer.to_json())
+            _print_json(answer_json(answer))
         else:
             print(answer.answer)
             for c in answer.citations:
@@ -397,10 +394,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the web app."""
-    from policybot.gradio_stubs import skip_gradio_stub_writing
+    from policybot.web.stubs import skip_gradio_stub_writing
 
     skip_gradio_stub_writing()  # before the app imports gradio: seconds off every start
-    from policybot.app import serve
+    from policybot.web.server import serve
 
     serve(_settings(args))
     return 0

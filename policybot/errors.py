@@ -34,3 +34,7 @@ class ModelError(PolicyBotError):
 
 class AccessDenied(PolicyBotError):
     """The admin password is not configured, wrong, or locked out after too many failures."""
+
+
+class ServerBusy(PolicyBotError):
+    """Every worker is busy and every waiting place taken; the request may be sent again in a moment."""

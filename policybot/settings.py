@@ -31,6 +31,7 @@ class Settings:
     max_question_chars: int = 500
     max_upload_bytes: int = 20 * 1024 * 1024
     concurrency: int = 4
+    max_waiting: int = 32  # questions the HTTP API lets wait for a worker; beyond that it answers 503 at once
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

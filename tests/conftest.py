@@ -105,7 +105,7 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-# --- web app fixtures (tests/test_app.py, tests/test_app_browser.py) -------------------------------------------------
+# --- web app fixtures (tests/web/) -------------------------------------------------
 
 
 def free_port() -> int:
@@ -137,14 +137,16 @@ def bot_copy(built_bot: PolicyBot, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def launch_app():
     """Start the Gradio app of a PolicyBot on a free port in a background thread; returns its URL. Closed at the end."""
-    from policybot.app import build_app
+    from policybot.web.app import PAGE_CSS, build_app
 
     demos = []
 
     def launch(bot: PolicyBot) -> str:
         demo = build_app(bot)
         demo.queue(default_concurrency_limit=bot.settings.concurrency)
-        demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True)
+        demo.launch(
+            prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True, css=PAGE_CSS
+        )
         demos.append(demo)
         return demo.local_url
 

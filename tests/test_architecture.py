@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "policybot"
-STAGES = ("ingest", "index", "retrieve", "answer")
-# the web app's files, being moved into policybot/web/ and split on another branch: not held to these rules yet
-WEB_FILES = {"app.py", "render.py", "access.py", "ledger_tab.py", "gradio_stubs.py"}
+STAGES = ("ingest", "index", "retrieve", "answer", "web")
 MAX_TOP_MODULES = 8
 MAX_FUNCTION_LINES = 100
 # what each part may import from policybot (besides itself): each stage only from the stages before it
@@ -23,8 +21,10 @@ ALLOWED = {
     "index": BASE | {"ingest"},
     "retrieve": BASE | {"ingest", "index"},
     "answer": BASE | {"settings", "ingest", "index", "retrieve"},
+    "bot": BASE | {"settings", "ingest", "index", "retrieve", "answer"},
+    "web": BASE | {"settings", "ingest", "index", "retrieve", "answer", "bot"},
 }
-TOP = {"__init__", "bot", "cli", "evaluate"}  # the wiring: may import every stage
+TOP = {"__init__", "cli", "evaluate"}  # the wiring: may import every stage
 
 
 def part_of(module: str) -> str:
@@ -53,15 +53,11 @@ def policybot_imports(path: Path) -> set[str]:
 
 
 def checked_files() -> list[Path]:
-    return [
-        p
-        for p in sorted(PACKAGE.rglob("*.py"))
-        if not (p.parent == PACKAGE and p.name in WEB_FILES) and "web" not in p.relative_to(PACKAGE).parts[:-1]
-    ]
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def test_the_top_of_the_package_is_a_few_modules_and_the_stages() -> None:
-    top = {p.name for p in PACKAGE.glob("*.py")} - WEB_FILES
+    top = {p.name for p in PACKAGE.glob("*.py")}
     assert len(top) <= MAX_TOP_MODULES, sorted(top)
     stages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert set(STAGES) <= stages

@@ -23,8 +23,8 @@ from policybot.errors import DocumentError, IndexCorrupt, InputError
 from policybot.index.build import open_index
 from policybot.index.journal import JOURNAL_FILE
 from policybot.index.store import CURRENT
-from policybot.render import answer_markdown
 from policybot.settings import REPO_ROOT, Settings
+from policybot.web.render import answer_markdown
 
 QUESTION = "加大用地支持由哪个单位牵头？"
 

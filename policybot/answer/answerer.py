@@ -43,6 +43,7 @@ MISSING_FACT_FACTOR = 0.5
 MISSING_SUBJECT_FACTOR = 0.5
 SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its document must use
 NEAREST_SHOWN = 3
+PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
 SEE_ALSO_CHARS = 60  # of each further clause's best sentence, under 另见
 KEEP_SHARE = 0.6  # further clauses cited beside the first: those scoring at least this share of its score
 PLACE_RE = re.compile(r"(省|市|县|区|州|北京|上海|天津|重庆|浙江|江苏|广东|贵州|贵阳|四川|云南|湖南|湖北)$")
@@ -75,6 +76,16 @@ class Evidence:
         if self.subject_missing:
             score *= MISSING_SUBJECT_FACTOR
         return round(score, 4)
+
+
+def numbered_heading(path: str, heading: str) -> str:
+    """A clause's number and heading as one label: '三、重点工作' as the documents write a part (run together,
+    '三重点工作' reads as one word), '三（三）加大用地支持' after a bracketed number."""
+    if heading == path:
+        return path  # a 序言's heading is its path: not '序言序言'
+    if heading and path and path[-1] in PART_NUMERALS:
+        return f"{path}、{heading}"
+    return f"{path}{heading}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +146,7 @@ class Citation:
         # an article's or paragraph's "heading" is its own opening, quoted right after the label anyway
         titled = self.kind not in ("article", "paragraph", "notice", "preamble")
         heading = self.heading if titled and self.heading != self.clause_path else ""
-        return f"《{self.doc_title}》{number}{self.clause_path}{heading}"
+        return f"《{self.doc_title}》{number}{numbered_heading(self.clause_path, heading)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,7 +451,8 @@ class Answerer:
         text = (lead or f"{Citation.from_hit(first).label}：") + self._excerpt(q, first)
         if len(hits) > 1:
             text += "\n另见：" + "；".join(
-                f"{h.clause_path}{h.heading if h.kind != 'article' else ''}「{self._excerpt(q, h, SEE_ALSO_CHARS)}」"
+                f"{numbered_heading(h.clause_path, h.heading if h.kind != 'article' else '')}"
+                f"「{self._excerpt(q, h, SEE_ALSO_CHARS)}」"
                 for h in hits[1:]
             )
         return Answer(

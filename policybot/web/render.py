@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from policybot.answer.answerer import Answer, Citation
@@ -13,6 +14,9 @@ from policybot.retrieve.hybrid import SearchResult
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "？"}
 SNIPPET_CHARS = 160
+REPEATED_MARK = "（编号重复）"
+REPEATED_NOTE = "原文中有不止一条编号为 {path} 的条款（可能缺少一级标题），引用时请同时写明标题以示区分。"
+INDENT = "\u3000\u3000"  # full-width spaces: a radio label keeps them, where ordinary ones are collapsed
 MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]{}|~#])")
 
 
@@ -54,9 +58,20 @@ def units_lines(lead: Iterable[str], responsible: Iterable[str], sep: str = "  \
     return sep.join(lines) or "（本条未写明牵头单位或责任单位）"
 
 
+def clause_title(path: str, heading: str) -> str:
+    """'三（三） 加大用地支持'; the path alone when the heading only repeats it ('序言', not '序言 序言')."""
+    return path if not heading or heading == path else f"{path} {heading}".strip()
+
+
+def repeated_paths(doc: Document) -> set[str]:
+    """The clause numbers a document gives more than one clause (a source that lost a heading numbers on)."""
+    counts = Counter(c.path for c in doc.clauses)
+    return {path for path, n in counts.items() if n > 1}
+
+
 def citation_html(c: Citation) -> str:
-    """A citation as an expandable block: the label, then the full clause and its units."""
-    prefix = "最接近的条款（仅供参考）：" if c.nearest_only else ""
+    """A citation as an expandable block: the label, then the full clause and its units (whether it is only the
+    nearest clause is said once, by the heading above the group)."""
     units = []
     if c.lead_units:
         units.append("<b>牵头单位：</b>" + esc_html("、".join(c.lead_units)))
@@ -64,7 +79,7 @@ def citation_html(c: Citation) -> str:
         units.append("<b>责任单位：</b>" + esc_html("、".join(c.responsible_units)))
     body = esc_html(c.text).replace("\n", "<br>")
     return (
-        f"<details><summary>{prefix}{esc_html(c.label)}</summary>"
+        f"<details><summary>{esc_html(c.label)}</summary>"
         f"<p>{body}</p><p>{'<br>'.join(units) or '（本条未写明牵头单位或责任单位）'}</p></details>"
     )
 
@@ -112,11 +127,13 @@ def clause_markdown(doc: Document, clause: Clause) -> str:
     trail = " › ".join(esc_md(h) for h in clause.heading_path if h)
     text = "\n\n".join(esc_md(p) for p in clause.text.split("\n") if p.strip()) or esc_md(clause.heading)
     parts = [
-        f"### {esc_md(clause.path)} {esc_md(clause.heading)}",
+        f"### {esc_md(clause_title(clause.path, clause.heading))}",
         f"《{esc_md(doc.title)}》{number}" + (f"  \n{trail}" if trail else ""),
         text,
         units_lines(clause.lead_units, clause.responsible_units),
     ]
+    if clause.path in repeated_paths(doc):
+        parts.append(f"*{REPEATED_NOTE.format(path=esc_md(clause.path))}*")
     if clause.units_note:
         parts.append("*" + esc_md(clause.units_note) + "*")
     return "\n\n".join(parts)
@@ -137,27 +154,30 @@ def document_markdown(doc: Document) -> str:
         ),
         ("来源文件", doc.source),
         ("来源网址", doc.source_url),
+        ("来源网站说明", doc.source_note),
         ("条款数", str(len(doc.clauses))),
     ]
     warning = (
         "> ⚠️ **原文不完整**：来源只给出了部分正文，部分条款可能缺失，请以正式文件为准。\n\n" if doc.truncated else ""
     )
+    # a note from the site the text was saved from is shown only when there is one: it is not part of the document
+    rows = [(k, v) for k, v in rows if v or k != "来源网站说明"]
     bullets = "\n".join(f"- **{k}**：{esc_md(v) or '（未标注）'}" for k, v in rows)
     return f"## {esc_md(doc.title)}\n\n{warning}{bullets}"
 
 
-def tree_markdown(doc: Document) -> str:
-    """The heading tree, indented by level, with each clause's 牵头单位."""
-    lines = ["#### 目录"]
+def tree_choices(doc: Document) -> list[tuple[str, str]]:
+    """The clause tree as clickable entries (label, clause id) in reading order: indented by level, with each
+    clause's 牵头单位, and a clause whose number another clause shares marked REPEATED_MARK. Labels are plain text
+    (a radio shows them as text, never as markup)."""
+    repeated = repeated_paths(doc)
+    entries = []
     for c in doc.clauses:
-        lead = f"　〔牵头：{esc_md('、'.join(c.lead_units))}〕" if c.lead_units else ""
-        lines.append(f"{'  ' * max(0, c.level - 1)}- {esc_md(c.path)} {esc_md(c.heading)}{lead}")
-    return "\n".join(lines)
-
-
-def clause_choices(doc: Document) -> list[tuple[str, str]]:
-    """Dropdown choices 'path heading' → clause id, in reading order."""
-    return [(f"{c.path} {c.heading}".strip() or c.id, c.id) for c in doc.clauses]
+        mark = REPEATED_MARK if c.path in repeated else ""
+        lead = f"〔牵头：{'、'.join(c.lead_units)}〕" if c.lead_units else ""
+        title = clause_title(c.path, c.heading) or c.id
+        entries.append((f"{INDENT * max(0, c.level - 1)}{title}{mark}{lead}", c.id))
+    return entries
 
 
 def documents_table(docs: list[Document]) -> str:

@@ -22,8 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "浏览器测试-pw-7"
-SAMPLE = Path(__file__).parent / "data" / "upload_sample.txt"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
+SAMPLE = REPO / "tests" / "data" / "upload_sample.txt"
 SHOTS = REPO / "artifacts" / "screenshots"
 README_SHOT = REPO / "docs" / "screenshot-chat.png"
 LOAD_MS = 30_000  # first load of Gradio may take a while
@@ -74,7 +74,12 @@ def page(app_url):
 
 
 def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    """Open a tab; on a narrow screen Gradio puts the tabs that do not fit in its ⋯ menu."""
+    tab = page.get_by_role("tab", name=name)
+    if not tab.is_visible():
+        page.locator(".overflow-menu button").first.click()
+        tab = page.locator(".overflow-dropdown button", has_text=name)
+    tab.first.click()
 
 
 def field(page, elem_id: str):
@@ -174,8 +179,12 @@ def test_browse_shows_metadata_tree_and_a_clause(page):
     expect(meta.locator("li", has_text="效力")).to_contain_text("现行有效")
     expect(meta.locator("li", has_text="引用文件")).to_contain_text("黔府办发〔2019〕20号")
     expect(meta).to_contain_text("原文不完整")
-    expect(page.locator("#browse-tree")).to_contain_text("三（三） 加大用地支持")
-    choose(page, "browse-clause", "三（三） 加大用地支持")
+    tree = page.locator("#browse-tree")
+    expect(tree).to_contain_text("三（三） 加大用地支持〔牵头：市自然资源局〕")
+    expect(tree.locator("label", has_text="三（一） 加大财政支持")).to_contain_text("编号重复")
+    expect(tree.locator("label", has_text="三（三） 加大用地支持")).not_to_contain_text("编号重复")
+    expect(tree).not_to_contain_text("序言 序言")
+    tree.locator("label", has_text="三（三） 加大用地支持").click()  # the tree itself is clickable
     detail = page.locator("#clause-detail")
     expect(detail).to_contain_text("人地挂钩")
     expect(detail).to_contain_text("牵头单位：市自然资源局")
@@ -267,7 +276,7 @@ def test_hostile_document_shows_as_text_in_search_browse_and_chat(page, tmp_path
     open_tab(page, "文件浏览")
     choose(page, "browse-doc", "青府办发〔2024〕8号")
     expect(page.locator("#browse-meta")).to_contain_text("<script>alert(1)</script>")
-    choose(page, "browse-clause", "一（一） 孵化园房租补贴")
+    page.locator("#browse-tree label", has_text="一（一） 孵化园房租补贴").click()
     expect(page.locator("#clause-detail")).to_contain_text("<img src=x onerror=alert(1)>对入驻孵化园")
     no_live_markup(page)
 
@@ -280,3 +289,27 @@ def test_hostile_document_shows_as_text_in_search_browse_and_chat(page, tmp_path
     expect(citation).to_contain_text("<script>alert(1)</script>")
     expect(citation).to_contain_text("<img src=x onerror=alert(1)>对入驻孵化园")
     no_live_markup(page)
+
+
+def test_phone_sized_chat_and_clause_tree(page, app_url):
+    """On a phone-sized screen: no label covers the answer, the refusal's header appears once, the tree opens a
+    clause; screenshots phone-chat.png and phone-browse.png."""
+    phone = page.context.browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        phone.set_default_timeout(ANSWER_MS)
+        phone.goto(app_url, timeout=LOAD_MS)
+        ask(phone, "明天天气怎么样")
+        chat = phone.locator("#chatbot")
+        expect(chat).to_contain_text("没有找到")
+        assert chat.get_by_text("对话", exact=True).count() == 0  # Gradio's floating label is not shown
+        expect(chat.get_by_text("最接近的条款（仅供参考）")).to_have_count(1)
+        screenshot(phone, "phone-chat")
+        open_tab(phone, "文件浏览")
+        choose(phone, "browse-doc", "遵义市加快推动特色小镇和小城镇高质量发展实施方案（遵府办函〔2020〕141号）")
+        phone.locator("#browse-tree label", has_text="三（一） 加大财政支持").click()
+        expect(phone.locator("#clause-detail")).to_contain_text("以奖代补")
+        expect(phone.locator("#clause-detail")).to_contain_text("不止一条编号为 三（一） 的条款")
+        phone.locator("#clause-detail").scroll_into_view_if_needed()
+        screenshot(phone, "phone-browse")
+    finally:
+        phone.close()

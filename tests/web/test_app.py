@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -18,11 +17,16 @@ pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
-from policybot.app import ALL_ISSUERS, build_app  # noqa: E402
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES  # noqa: E402
+from policybot.settings import REPO_ROOT  # noqa: E402
+from policybot.web.app import build_app  # noqa: E402
+from policybot.web.browse import show_clause, show_document  # noqa: E402
+from policybot.web.lookup import ALL_ISSUERS  # noqa: E402
+from policybot.web.search_tab import run_search  # noqa: E402
+from policybot.web.selfcheck_tab import run_self_check  # noqa: E402
 
 PASSWORD = "正确的密码-horse-42"
-SAMPLE = Path(__file__).parent / "data" / "upload_sample.txt"
+SAMPLE = REPO_ROOT / "tests" / "data" / "upload_sample.txt"
 DISABLED = "文件管理已禁用"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 SEED_NUMBER = "遵府办函〔2020〕141号"
@@ -63,13 +67,6 @@ def two_doc_bot(bot_copy):
 
 def corpus_names(bot) -> set[str]:
     return {p.name for p in bot.settings.corpus_dir.iterdir()}
-
-
-def handler(demo, name: str):
-    """The app's event handler with this function name, to call as a click would."""
-    found = {f.fn for f in demo.fns.values() if f.fn is not None and f.fn.__name__ == name}
-    assert len(found) == 1, f"expected one handler named {name}, found {len(found)}"
-    return found.pop()
 
 
 def doc_id_of(bot, doc_number: str) -> str:
@@ -246,7 +243,7 @@ def test_app_py_serves_a_built_index_and_answers(bot_copy):
         "POLICYBOT_INDEX_DIR": str(bot.settings.index_dir),
         "GRADIO_ANALYTICS_ENABLED": "False",
     }
-    root = Path(__file__).resolve().parent.parent
+    root = REPO_ROOT
     proc = subprocess.Popen(
         [sys.executable, str(root / "app.py"), "--port", str(port)],
         env=env,
@@ -276,14 +273,12 @@ def test_app_py_serves_a_built_index_and_answers(bot_copy):
 
 
 def test_search_filters_by_document_issuer_and_year(two_doc_bot):
-    demo = build_app(two_doc_bot)
-    run_search = handler(demo, "run_search")
     seed, sample = doc_id_of(two_doc_bot, SEED_NUMBER), doc_id_of(two_doc_bot, SAMPLE_NUMBER)
 
     def hit_docs(doc_ids=(), issuer=ALL_ISSUERS, year_from=None, year_to=None) -> set[str]:
-        shown, _, _, keys = run_search("特色小镇企业贴息", 20, list(doc_ids), issuer, year_from, year_to)
-        assert shown.startswith(f"共 {len(keys)} 条，用时 ")
-        return {doc_id for doc_id, _ in keys}
+        view = run_search(two_doc_bot, "特色小镇企业贴息", 20, list(doc_ids), issuer, year_from, year_to)
+        assert view.markdown.startswith(f"共 {len(view.keys)} 条，用时 ")
+        return {doc_id for doc_id, _ in view.keys}
 
     assert hit_docs() == {seed, sample}
     assert hit_docs(doc_ids=[sample]) == {sample}
@@ -293,23 +288,23 @@ def test_search_filters_by_document_issuer_and_year(two_doc_bot):
     assert hit_docs(year_from=2023, year_to=2023) == {sample}
     assert hit_docs(year_from=0, year_to=2020) == {seed}
     assert hit_docs(year_from=2021, year_to=2022) == set()
-    issuer_box = next(b for b in demo.blocks.values() if getattr(b, "label", None) == "发文机关")
+    issuer_box = next(b for b in build_app(two_doc_bot).blocks.values() if getattr(b, "label", None) == "发文机关")
     assert {"青川市人民政府办公室", "遵义市人民政府办公室"} <= {value for _, value in issuer_box.choices}
 
 
 def test_browse_shows_metadata_references_and_a_clause_with_its_lead_unit(built_bot):
-    demo = build_app(built_bot)
     seed = doc_id_of(built_bot, SEED_NUMBER)
-    meta, tree, clauses, _ = handler(demo, "show_document")(seed)
+    view = show_document(built_bot, seed)
+    meta = view.markdown
     assert f"- **文号**：{SEED_NUMBER}" in meta
     assert "- **发文机关**：遵义市人民政府办公室" in meta
     assert "- **日期**：2020-07-13" in meta
     assert "- **效力**：现行有效" in meta
     references = next(line for line in meta.splitlines() if line.startswith("- **引用文件**："))
     assert "黔府办发〔2019〕20号" in references
-    assert "三（三） 加大用地支持" in tree
-    clause_id = dict(clauses["choices"])["三（三） 加大用地支持"]
-    detail = handler(demo, "show_clause")(seed, clause_id)
+    tree = dict(view.tree)
+    clause_id = next(cid for label, cid in tree.items() if "三（三） 加大用地支持" in label)
+    detail = show_clause(built_bot, seed, clause_id)
     assert detail.startswith("### 三（三） 加大用地支持")
     assert "**牵头单位**：市自然资源局" in detail
     assert "人地挂钩" in detail
@@ -335,15 +330,14 @@ def test_chat_answers_a_follow_up_from_the_conversation(seed_url, first, follow_
 
 
 def test_self_check_from_a_description_marks_conditions_met_and_unknown(built_bot):
-    run_self_check = handler(build_app(built_bot), "run_self_check")
     unknown = "不确定"
     described = run_self_check(
-        "", unknown, unknown, unknown, unknown, [], "我们是小微食品企业，准备落户特色小镇，需要贷款"
+        built_bot, "", unknown, unknown, unknown, unknown, [], "我们是小微食品企业，准备落户特色小镇，需要贷款"
     )
     assert "✔ 符合" in described and "？ 需确认" in described  # the legend of the marks
     assert "- ✔ 落户特色小镇和小城镇的企业、人才（已说明落户特色小镇或小城镇）" in described
     assert "- ✔ 符合产业发展方向（行业“食品”属条款列举的方向）" in described
     assert "- ？ 符合国家产业结构调整的指导目录鼓励类产业企业（未说明是否属于鼓励类产业）" in described
     assert "加大金融支持" in described and "**联系单位**：市金融办" in described  # 贷款 → the finance clause
-    blank = run_self_check("", unknown, unknown, unknown, unknown, [], "")
+    blank = run_self_check(built_bot, "", unknown, unknown, unknown, unknown, [], "")
     assert "- ？ 落户特色小镇和小城镇的企业、人才（未说明是否落户特色小镇或小城镇）" in blank

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from policybot.access import AdminGuard
 from policybot.errors import AccessDenied
+from policybot.web.access import AdminGuard
 
 
 def test_without_a_password_admin_is_disabled():

@@ -19,7 +19,7 @@ import gradio as gr
 from policybot.answer.tasks import FORMATS, TaskEntry, ledger_file
 from policybot.bot import PolicyBot
 from policybot.errors import PolicyBotError
-from policybot.render import error_md, esc_md
+from policybot.web.render import error_md, esc_md
 
 ALL_UNITS = "（全部单位）"
 FILE_STEM = "任务分工台账"

@@ -1,4 +1,4 @@
-"""gradio_stubs: Gradio imported after skip_gradio_stub_writing() writes no stub files and still builds an app."""
+"""web.stubs: Gradio imported after skip_gradio_stub_writing() writes no stub files and still builds an app."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 CHECK = textwrap.dedent(
     """
     import sys
-    from policybot.gradio_stubs import skip_gradio_stub_writing
+    from policybot.web.stubs import skip_gradio_stub_writing
 
     assert skip_gradio_stub_writing() is True
     import gradio as gr
     import gradio.component_meta as meta
 
-    assert meta.create_or_modify_pyi.__module__ == "policybot.gradio_stubs", meta.create_or_modify_pyi
+    assert meta.create_or_modify_pyi.__module__ == "policybot.web.stubs", meta.create_or_modify_pyi
     finders = [f for f in sys.meta_path if type(f).__name__ == "_SkipStubWriting"]
     assert len(finders) == 1 and finders[0].done  # used once; then it finds nothing
     assert skip_gradio_stub_writing() is False  # too late once gradio is in

@@ -13,9 +13,9 @@ import pytest
 from samples import live_markup, rendered
 
 from policybot.answer.tasks import task_entries
-from policybot.app import build_app
 from policybot.ingest.parser import parse_document
-from policybot.ledger_tab import (
+from policybot.web.app import build_app
+from policybot.web.ledger_tab import (
     ALL_UNITS,
     KEEP_FILES_SECONDS,
     document_choices,

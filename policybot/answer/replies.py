@@ -1,0 +1,42 @@
+"""The JSON PolicyBot gives for a search and for an answer: one shape for `policybot search/ask --json` and for the
+HTTP API (/api/search, /api/ask), so a script can switch between them."""
+
+from __future__ import annotations
+
+from policybot.answer.answerer import Answer
+from policybot.document import Document
+from policybot.retrieve.hybrid import SearchResult
+
+
+def search_json(result: SearchResult) -> dict:
+    """{"hits": [...], "took_ms": ..., "decided_by": ...}: what `policybot search --json` prints for one query."""
+    return {
+        "hits": [h.to_json() for h in result.hits],
+        "took_ms": round(result.took_ms, 2),
+        "decided_by": result.decided_by,
+    }
+
+
+def answer_json(answer: Answer) -> dict:
+    """{answer, intent, found, lead_units, ..., citations}: what `policybot ask --json` prints for one question."""
+    return answer.to_json()
+
+
+def document_json(doc: Document) -> dict:
+    """A document as listed by /api/documents: its metadata and clause count, not its text."""
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "doc_number": doc.doc_number,
+        "issuer": doc.issuer,
+        "date": doc.date,
+        "validity": doc.validity,
+        "source": doc.source,
+        "source_url": doc.source_url,
+        "clauses": len(doc.clauses),
+    }
+
+
+def error_json(message: str) -> dict:
+    """{"error": message}: a refused request, with the message the CLI prints for the same input."""
+    return {"error": message}
