@@ -3,6 +3,8 @@ told apart by their heading, 序言 is named once, and a site's banner is metada
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from policybot.web.browse import show_clause, show_document
 
 SEED_ID = "zunyi-fubanhan-2020-141"
@@ -65,3 +67,29 @@ def test_no_document_chosen_asks_for_one(built_bot) -> None:
     assert show_document(built_bot, None).markdown == "请选择一个文件。"
     assert show_document(built_bot, "no-such-doc").tree == []
     assert show_clause(built_bot, SEED_ID, "no-such-clause") == ""
+
+
+LINKS = Path(__file__).parents[1] / "data" / "links"
+
+
+def test_linked_documents_are_listed_with_their_sentence_and_open_on_click(bot_copy) -> None:
+    bot = bot_copy()
+    alone = show_document(bot, SEED_ID)
+    assert alone.related == [] and "语料中未收录" in alone.markdown  # 黔府办发〔2019〕20号 is not in the corpus yet
+    name = "qian-fubanfa-2019-20.txt"
+    bot.add_document(name, (LINKS / name).read_bytes())
+    seed = show_document(bot, SEED_ID)
+    assert [doc_id for _, doc_id in seed.related] == ["qian-fubanfa-2019-20"]
+    assert seed.related[0][0].startswith("上位文件：《")
+    assert "### 相关文件" in seed.markdown and "贯彻落实" in seed.markdown
+    province = show_document(bot, "qian-fubanfa-2019-20")
+    assert [(label.split("：")[0], doc_id) for label, doc_id in province.related] == [("下位文件", SEED_ID)]
+
+
+def test_a_repealed_document_shows_the_basis_of_its_validity(bot_copy) -> None:
+    bot = bot_copy()
+    name = "zunyi-fubanhan-2024-8.txt"
+    bot.add_document(name, (LINKS / name).read_bytes())
+    seed = show_document(bot, SEED_ID)
+    assert "已废止" in seed.markdown and "效力依据" in seed.markdown
+    assert any(label.startswith("被其废止：") for label, _ in seed.related)
