@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from policybot.answer.replies import document_json
 from policybot.document import Document
 from policybot.retrieve.links import INCOMING_LABELS, RELATION_LABELS, CorpusLinks, Link, RelatedDocument
 from policybot.retrieve.validity import Validity
@@ -30,14 +31,7 @@ class DocumentCard:
         validity["basis_title"] = basis.title if basis else ""
         validity["basis_doc_number"] = basis.doc_number if basis else ""
         return {
-            "doc_id": doc.doc_id,
-            "title": doc.title,
-            "doc_number": doc.doc_number,
-            "issuer": doc.issuer,
-            "date": doc.date,
-            "source": doc.source,
-            "source_url": doc.source_url,
-            "clauses": len(doc.clauses),
+            **document_json(doc),  # the metadata as /api/documents lists it, with the validity in full
             "validity": validity,
             "references": [link.to_json() for link in self.references],
             "cited_by": [_incoming_json(link) for link in self.cited_by],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DATA, assert_rankings_alike, copy_seed_corpus
+from conftest import DATA, HashEmbedder, assert_rankings_alike, copy_seed_corpus
 
 from policybot.bot import PolicyBot
 from policybot.document import Document
@@ -34,32 +34,6 @@ from policybot.settings import Settings
 
 SEED_ID = "zunyi-fubanhan-2020-141"
 SEED_FILE = f"{SEED_ID}.txt"
-
-
-class HashEmbedder:
-    """A deterministic stand-in model: hashed character bigrams, L2-normalised; counts the passages it embeds."""
-
-    dim = 64
-
-    def __init__(self, id: str = "test-hash-bigrams-64") -> None:
-        self.id = id
-        self.passages_embedded = 0
-
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for row, text in enumerate(texts):
-            for pair in zip(text, text[1:], strict=False):
-                digest = hashlib.blake2b("".join(pair).encode(), digest_size=4).digest()
-                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
-            out[row] /= max(float(np.linalg.norm(out[row])), 1e-12)
-        return out
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._vectors(list(texts))
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        self.passages_embedded += len(texts)
-        return self._vectors(list(texts))
 
 
 class PausingEmbedder(HashEmbedder):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
 import sys
 import unicodedata
 
-import numpy as np
 import pytest
-from conftest import DATA, copy_seed_corpus, subprocess_env
+from conftest import DATA, HashEmbedder, copy_seed_corpus, subprocess_env
 
 from policybot.bot import PolicyBot
 from policybot.index.build import build_index, open_index
@@ -34,28 +32,6 @@ HIT_KEYS = {
     "lead_units",
     "responsible_units",
 }
-
-
-class HashEmbedder:
-    """A deterministic stand-in model: hashed character bigrams, L2-normalised."""
-
-    id = "test-hash-bigrams-64"
-    dim = 64
-
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for row, text in enumerate(texts):
-            for pair in zip(text, text[1:], strict=False):
-                digest = hashlib.blake2b("".join(pair).encode(), digest_size=4).digest()
-                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
-            out[row] /= max(float(np.linalg.norm(out[row])), 1e-12)
-        return out
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._vectors(list(texts))
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._vectors(list(texts))
 
 
 @pytest.fixture(scope="module")
