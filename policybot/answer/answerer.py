@@ -389,27 +389,27 @@ class Answerer:
                 said += RELATED_CREDIT * weight
         query = self.finder.query_for(q)
         dense = hit.dense_score or self.retriever.dense_similarity(query.text, hit.doc_id, hit.clause_id)
+        places = self.finder.places_in(q.search_text)
         return Evidence(
             dense=dense,
             known=known / total if total else 0.0,
             said=said / total if total else 0.0,
-            foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(q, hit)),
+            foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
             fact_missing=not holds_wanted_fact(q.text, hit.text),
-            subject_missing=bool(self._subject_missing(q.search_text, asked, hit)),
+            subject_missing=bool(self._subject_missing(places, asked, hit)),
         )
 
-    def _subject_missing(self, q_text: str, asked: list[tuple[str, float]], hit: Hit) -> list[str]:
-        """The question's most telling words that the documents use, but the hit's document does not: "公租房"
-        asked of 云溪 where only 鹭州 has a 公租房 guide."""
-        places = {form for p in self.finder.places_in(q_text) for form in place_forms(p)}
+    def _subject_missing(self, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
+        """The question's most telling words (not its places) that the documents use, but the hit's document does
+        not: "公租房" asked of 云溪 where only 鹭州 has a 公租房 guide."""
+        forms = {form for p in places for form in place_forms(p)}
         known = sorted(
-            (w for w, _ in asked if len(w) >= 2 and w in self._vocab and w not in places), key=self.idf, reverse=True
+            (w for w, _ in asked if len(w) >= 2 and w in self._vocab and w not in forms), key=self.idf, reverse=True
         )
         return self.finder.words_missing(known[:SUBJECT_WORDS], hit.doc_id)
 
-    def _places_elsewhere(self, q: Question, hit: Hit) -> list[str]:
+    def _places_elsewhere(self, places: list[str], hit: Hit) -> list[str]:
         """Places the question names that the documents know but the hit's document never mentions."""
-        places = self.finder.places_in(q.search_text)
         return self.finder.places_missing(places, hit.doc_id) if places else []
 
     def _foreign_places(self, query: str) -> list[str]:
