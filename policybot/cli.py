@@ -28,6 +28,10 @@ DATE_SHAPES = "2020-01-01、2020/1/1、2020.1.1、2020年1月1日、2020-01 或 
 # year, then optional month and day, separated by - / . or written 年月日 (NFKC first: full-width digits count)
 DATE_OPTION_RE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})[日号]?|月)?|年)?")
 SUGGESTIONS = 3  # close matches named for an unknown --doc
+# policybot.answer.selfcheck's sizes and needs (a test keeps them equal), without importing it at every start
+SELFCHECK_SIZES = ("小微", "中小", "中型", "大型")
+SELFCHECK_NEEDS = ("用地", "融资", "资金", "人才", "税收")
+CONDITION_MARKS = {"met": "✔", "not_met": "✘", "unknown": "？"}
 ALL_VERSIONS_HELP = "also documents no longer in force (已废止, 已失效, 已被修订, 尚未施行); default: in force only"
 
 
@@ -379,6 +383,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    """The benefit clauses an enterprise may claim (惠企政策自查), each condition judged against what it said."""
+    from policybot.answer.replies import selfcheck_json
+    from policybot.answer.selfcheck import EnterpriseProfile, merge_profiles, profile_from_text
+    from policybot.bot import clean_question
+
+    if not (args.description or args.industry or args.size or args.need):
+        raise InputError("请描述企业情况，或给出 --industry/--size/--need (selfcheck needs a description or options)")
+    bot = _bot(args)
+    bot.ensure_index(console_progress())
+    text = clean_question(args.description, bot.settings.max_question_chars * 4) if args.description else ""
+    form = EnterpriseProfile(
+        industry=(args.industry or "").strip(), size=args.size or "", needs=tuple(args.need or ()), description=text
+    )
+    benefits = bot.self_check(merge_profiles(form, profile_from_text(text)) if text else form)
+    if args.json:
+        _print_json(selfcheck_json(benefits))
+        return 0
+    if not benefits:
+        print("没有找到可能适用的惠企条款。可补充行业、需求等信息后再试。")
+    for i, b in enumerate(benefits, 1):
+        print(f"{i}. {b.citation.label}\n   享受主体：{'、'.join(b.beneficiaries)}\n   可享受：{b.summary}")
+        for c in b.conditions:
+            print(f"   {CONDITION_MARKS[c.status]} {c.text}（{c.reason}）")
+        print(f"   联系单位：{'、'.join(b.contact) or '条款未写明，可咨询发文机关'}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score retrieval and answers on a question file; print the tables."""
     from policybot.evaluate import evaluate, format_report
@@ -469,6 +501,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", help="the document's 文号 (any brackets), title or doc id")
     p.add_argument("--json", action="store_true", help="print JSON with references and cited_by")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("selfcheck", help="惠企政策自查: the benefit clauses an enterprise may claim, conditions judged")
+    common(p)
+    p.add_argument(
+        "description", nargs="?", help="the enterprise in its own words, e.g. 小微食品企业，准备落户特色小镇，需要贷款"
+    )
+    p.add_argument("--industry", help="its industry, e.g. 特色食品")
+    p.add_argument("--size", choices=SELFCHECK_SIZES, help="its size")
+    p.add_argument("--need", action="append", choices=tuple(SELFCHECK_NEEDS), help="what it needs (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON: benefits with beneficiaries, conditions, contact")
+    p.set_defaults(func=cmd_selfcheck)
 
     p = sub.add_parser("eval", help="score retrieval and answers on a question file")
     common(p)

@@ -245,3 +245,23 @@ def test_tasks_answers_a_mistyped_document_with_the_closest_one(where, capsys):
     assert main(["tasks", "--doc", "遵府办函〔2020〕1411号", *where]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and f"相近的文件：{SEED_NUMBER}" in captured.err
+
+
+def test_selfcheck_lists_what_an_enterprise_may_claim(where, capsys) -> None:
+    assert main(["selfcheck", "小微企业，需要用地和贷款", *where]) == 0
+    out = capsys.readouterr().out
+    assert "享受主体：企业" in out and "三（三）" in out
+    assert "以奖代补" not in out  # a reward for counties, not for firms
+
+
+def test_selfcheck_without_a_profile_names_what_to_give(where, capsys) -> None:
+    assert main(["selfcheck", *where]) == 2
+    assert "--need" in capsys.readouterr().err
+
+
+def test_the_cli_offers_the_self_checks_sizes_and_needs() -> None:
+    from policybot import cli
+    from policybot.answer import selfcheck
+
+    assert cli.SELFCHECK_SIZES == selfcheck.SIZES
+    assert tuple(selfcheck.NEED_WORDS) == cli.SELFCHECK_NEEDS

@@ -4,6 +4,7 @@ HTTP API (/api/search, /api/ask), so a script can switch between them."""
 from __future__ import annotations
 
 from policybot.answer.answerer import Answer
+from policybot.answer.selfcheck import Benefit
 from policybot.document import Document
 from policybot.retrieve.hybrid import SearchResult
 
@@ -35,6 +36,11 @@ def document_json(doc: Document) -> dict:
         "source_url": doc.source_url,
         "clauses": len(doc.clauses),
     }
+
+
+def selfcheck_json(benefits: list[Benefit]) -> dict:
+    """{"benefits": [...]}: the clauses an enterprise may claim, each with 享受主体, conditions judged and contact."""
+    return {"benefits": [b.to_json() for b in benefits]}
 
 
 def error_json(message: str) -> dict:

@@ -1,4 +1,5 @@
-"""The JSON HTTP API beside the web page, for OA systems and mini-programs: /api/ask, /api/search, /api/documents.
+"""The JSON HTTP API beside the web page, for OA systems and mini-programs: /api/ask, /api/search, /api/documents,
+/api/selfcheck.
 
 Answers and hits have the JSON of `policybot ask --json` and `policybot search --json` (policybot.answer.replies); a
 refused request gets a 4xx with the message the CLI prints for the same input; when every worker is busy and every
@@ -19,8 +20,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from policybot.answer.answerer import Conversation
-from policybot.answer.replies import answer_json, document_json, error_json, search_json
-from policybot.bot import PolicyBot
+from policybot.answer.replies import answer_json, document_json, error_json, search_json, selfcheck_json
+from policybot.answer.selfcheck import NEED_WORDS, SIZES, EnterpriseProfile, merge_profiles, profile_from_text
+from policybot.bot import PolicyBot, clean_question
 from policybot.errors import IndexCorrupt, IndexMismatch, InputError, ModelError, PolicyBotError, ServerBusy
 from policybot.web.pool import WorkerPool
 
@@ -34,6 +36,15 @@ class AskRequest(BaseModel):
 
     question: str = Field(description="问题，例如：加大用地支持由哪个单位牵头？")
     conversation_id: str | None = Field(default=None, description="上一轮回答给出的 conversation_id，用于追问")
+
+
+class SelfCheckRequest(BaseModel):
+    """The body of POST /api/selfcheck: the enterprise in its own words, and what it states for sure."""
+
+    description: str = Field(default="", description="企业情况，例如：小微食品企业，准备落户特色小镇，需要贷款")
+    industry: str = Field(default="", description="所属行业，例如：特色食品")
+    size: str = Field(default="", description="企业规模：小微、中小、中型或大型（空：未说明）")
+    needs: list[str] = Field(default_factory=list, description="需求：用地、融资、资金、人才、税收")
 
 
 class UnknownConversation(InputError):
@@ -70,6 +81,21 @@ def ask_json(bot: PolicyBot, conversations: Conversations, question: str, conver
     with lock:
         answer = bot.ask(question, conversation)
     return {**answer_json(answer), "conversation_id": conversation_id}
+
+
+def selfcheck_json_of(bot: PolicyBot, body: SelfCheckRequest) -> dict:
+    """The self-check of the profile the request states (the description fills what the fields leave unknown)."""
+    if not (body.description.strip() or body.industry.strip() or body.size or body.needs):
+        raise InputError("请描述企业情况，或给出 industry/size/needs (selfcheck needs a description or fields)")
+    if body.size and body.size not in SIZES:
+        raise InputError(f"size 只能是 {'、'.join(SIZES)}，收到 {body.size!r} (size must be one of {', '.join(SIZES)})")
+    unknown = [n for n in body.needs if n not in NEED_WORDS]
+    if unknown:
+        names = "、".join(NEED_WORDS)
+        raise InputError(f"needs 只能取 {names}，收到 {'、'.join(unknown)} (unknown needs: {', '.join(unknown)})")
+    text = clean_question(body.description, bot.settings.max_question_chars * 4) if body.description.strip() else ""
+    form = EnterpriseProfile(industry=body.industry.strip(), size=body.size, needs=tuple(body.needs), description=text)
+    return selfcheck_json(bot.self_check(merge_profiles(form, profile_from_text(text)) if text else form))
 
 
 def status_of(exc: PolicyBotError) -> int:
@@ -132,5 +158,9 @@ def api_app(bot: PolicyBot, pool: WorkerPool | None = None) -> FastAPI:
     async def documents() -> dict:
         docs = await pool.run(bot.documents)
         return {"documents": [document_json(d) for d in docs]}
+
+    @app.post("/api/selfcheck", summary="惠企政策自查：企业可享受的条款、享受主体、条件是否满足及联系单位")
+    async def selfcheck(body: SelfCheckRequest) -> dict:
+        return await pool.run(selfcheck_json_of, bot, body)
 
     return app

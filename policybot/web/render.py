@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from policybot.answer.answerer import Answer, Citation
+from policybot.answer.beneficiaries import clause_beneficiaries
 from policybot.document import Clause, Document
 from policybot.retrieve.hybrid import SearchResult
 
@@ -132,6 +133,9 @@ def clause_markdown(doc: Document, clause: Clause) -> str:
         text,
         units_lines(clause.lead_units, clause.responsible_units),
     ]
+    receivers = clause_beneficiaries(clause)
+    if receivers.stated:
+        parts.append("**享受主体**：" + esc_md("、".join(receivers.labels())))
     if clause.path in repeated_paths(doc):
         parts.append(f"*{REPEATED_NOTE.format(path=esc_md(clause.path))}*")
     if clause.units_note:
@@ -219,8 +223,9 @@ def benefits_markdown(benefits: list) -> str:
             f"- {STATUS_MARK.get(c.status, '？')} {esc_md(c.text)}（{esc_md(c.reason)}）" for c in b.conditions
         )
         contact = esc_md("、".join(b.contact)) if b.contact else "（条款未写明牵头单位，可咨询发文机关）"
+        receivers = esc_md("、".join(b.beneficiaries)) if b.beneficiaries else "条款未写明"
         parts.append(
-            f"### {i}. {esc_md(b.citation.label)}\n\n**可享受**：{esc_md(b.summary)}\n\n"
+            f"### {i}. {esc_md(b.citation.label)}\n\n**享受主体**：{receivers}\n\n**可享受**：{esc_md(b.summary)}\n\n"
             f"**条件**：\n\n{conditions or '- 条款未写明具体条件'}\n\n**联系单位**：{contact}\n\n"
             + citation_html(b.citation)
         )

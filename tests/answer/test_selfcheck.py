@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+
 from policybot.answer.selfcheck import EnterpriseProfile, extract_conditions, merge_profiles, profile_from_text
+
+BENEFITS = Path(__file__).resolve().parents[1] / "data" / "benefits" / "benefit-measures-2023.txt"
 
 
 def test_food_company_in_a_town_gets_industry_support_with_conditions(built_bot) -> None:
@@ -54,3 +61,68 @@ def test_conditions_are_read_from_the_clause_text() -> None:
     conditions = extract_conditions(text)
     assert any("符合产业发展方向" in c for c in conditions)
     assert any("符合国家供地政策的" in c for c in conditions)
+
+
+ENTERPRISE_SIDE = {"企业", "人才"}
+
+
+@pytest.fixture(scope="module")
+def with_measures(bot_copy):
+    """The seed beside written measures that reward firms, talent, counties, towns and poor households."""
+    bot = bot_copy()
+    shutil.copy(BENEFITS, bot.settings.corpus_dir / BENEFITS.name)
+    bot.ensure_index()
+    return bot
+
+
+def listed(benefits) -> set[tuple[str, str]]:
+    return {(b.citation.doc_number, b.citation.clause_path) for b in benefits}
+
+
+def test_a_county_reward_is_never_offered_to_an_enterprise(built_bot) -> None:
+    benefits = built_bot.self_check(EnterpriseProfile(needs=("资金", "用地", "融资", "税收", "人才")))
+    # 三（一）加大财政支持: 以奖代补 for counties that pass the check; the other benefit clauses stay
+    assert "3.r2.1" not in {b.citation.clause_id for b in benefits}
+    assert {"3.r2.2", "3.r2.3", "3.r2.4", "3.r2.5"} <= {b.citation.clause_id for b in benefits}
+    assert all(set(b.beneficiaries) & ENTERPRISE_SIDE for b in benefits)
+
+
+def test_an_enterprise_sees_only_what_an_enterprise_can_claim(with_measures) -> None:
+    benefits = with_measures.self_check(EnterpriseProfile(size="小微", needs=("资金", "融资", "人才")))
+    measures = {path for number, path in listed(benefits) if number == "青府办发〔2023〕5号"}
+    assert measures == {"一（一）", "一（二）", "二（一）"}
+    for b in benefits:
+        assert set(b.beneficiaries) & ENTERPRISE_SIDE
+        assert "县（市、区）" not in b.summary and "乡镇" not in b.summary and "低保" not in b.summary
+
+
+def test_the_firm_size_a_clause_names_is_judged(with_measures) -> None:
+    def rent(size: str):
+        benefits = with_measures.self_check(EnterpriseProfile(size=size, needs=("资金",)))
+        return next((b for b in benefits if b.citation.clause_path == "一（一）" and "租金" in b.summary), None)
+
+    small = rent("小微")
+    assert small is not None and any("小微企业" in c.text and c.status == "met" for c in small.conditions)
+    large = rent("大型")
+    assert large is None or any("小微企业" in c.text and c.status == "not_met" for c in large.conditions)
+    unknown = rent("")
+    assert unknown is not None and any(c.reason == "未说明企业规模" for c in unknown.conditions)
+
+
+def test_the_self_check_names_who_may_claim(with_measures) -> None:
+    from policybot.web.render import benefits_markdown
+
+    benefits = with_measures.self_check(EnterpriseProfile(needs=("人才",)))
+    talent = next(
+        b for b in benefits if b.citation.doc_number == "青府办发〔2023〕5号" and b.citation.clause_path == "二（一）"
+    )
+    assert talent.beneficiaries == ("人才",)
+    assert "**享受主体**：人才" in benefits_markdown([talent])
+
+
+def test_a_repealed_document_offers_nothing(bot_copy) -> None:
+    bot = bot_copy()
+    repeal = Path(__file__).resolve().parents[1] / "data" / "links" / "zunyi-repeal-decision-2024.txt"
+    shutil.copy(repeal, bot.settings.corpus_dir / repeal.name)
+    bot.ensure_index()
+    assert bot.self_check(EnterpriseProfile(needs=("用地", "融资"))) == []

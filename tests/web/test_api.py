@@ -14,7 +14,7 @@ from policybot.web.api import api_app
 from policybot.web.pool import WorkerPool
 
 QUESTION = "加大用地支持由哪个单位牵头？"
-PATHS = ("/api/ask", "/api/search", "/api/documents")
+PATHS = ("/api/ask", "/api/search", "/api/documents", "/api/selfcheck")
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +132,23 @@ def test_a_full_pool_answers_503_with_retry_after(bot_copy) -> None:
         worker.join(30)
         assert first["r"].status_code == 200
         assert client.get("/api/search", params={"q": "人地挂钩"}).status_code == 200  # the place is free again
+
+
+def test_selfcheck_gives_the_cli_json_and_never_a_county_reward(api, built_bot, capsys) -> None:
+    body = {"description": "小微食品企业，准备落户特色小镇，需要贷款和用地", "needs": ["资金"]}
+    reply = api.post("/api/selfcheck", json=body)
+    assert reply.status_code == 200
+    benefits = reply.json()["benefits"]
+    assert benefits and "3.r2.1" not in {b["clause_id"] for b in benefits}  # 以奖代补 for counties
+    assert all({"企业", "人才"} & set(b["beneficiaries"]) for b in benefits)
+    assert {"text", "status", "reason"} == set(benefits[0]["conditions"][0])
+    cli = cli_json(built_bot, capsys, "selfcheck", body["description"], "--need", "资金")
+    assert cli == reply.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "named"), [({"size": "巨型"}, "size"), ({"needs": ["房租"]}, "needs"), ({}, "description")]
+)
+def test_a_bad_selfcheck_request_names_the_field(api, body: dict, named: str) -> None:
+    reply = api.post("/api/selfcheck", json=body)
+    assert reply.status_code == 400 and named in reply.json()["error"]

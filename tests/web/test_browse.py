@@ -93,3 +93,9 @@ def test_a_repealed_document_shows_the_basis_of_its_validity(bot_copy) -> None:
     seed = show_document(bot, SEED_ID)
     assert "已废止" in seed.markdown and "效力依据" in seed.markdown
     assert any(label.startswith("被其废止：") for label, _ in seed.related)
+
+
+def test_a_benefit_clause_says_who_may_claim_it(built_bot) -> None:
+    assert "**享受主体**：地方政府和部门" in show_clause(built_bot, SEED_ID, "3.r2.1")
+    assert "**享受主体**：企业、人才" in show_clause(built_bot, SEED_ID, "3.r2.4")
+    assert "享受主体" not in show_clause(built_bot, SEED_ID, "4.1")
