@@ -24,6 +24,7 @@ from policybot.document import Document
 from policybot.errors import DocumentError, InputError, PolicyBotError
 from policybot.index import (
     BuildReport,
+    Phases,
     PolicyIndex,
     Progress,
     build_index_locked,
@@ -301,12 +302,31 @@ class PolicyBot:
             return False  # the files must be parsed again (task tables, say, were not read before)
         return manifest.corpus_files == self._digests.of_folder(self.settings.corpus_dir)
 
-    def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
-        """Index the corpus folder (incrementally when an index exists) and load the result."""
+    def build(
+        self, progress: Progress | None = None, phases: Phases | None = None
+    ) -> tuple[BuildReport, list[DocumentError]]:
+        """Index the corpus folder (incrementally when an index exists) and load the result; a long build is
+        searchable by keywords before it embeds, and by meaning as it goes (each version it publishes is loaded)."""
         with index_lock(self.settings.index_dir):
-            report, errors = self._build_locked(progress)
+            report, errors = self._build_locked(progress, phases)
             self._use_built(report)
         return report, errors
+
+    def semantic_status(self) -> tuple[float, float]:
+        """(share of chunks searchable by meaning, seconds until all are, 0 when unknown) of the loaded index."""
+        manifest = self.index.manifest
+        return manifest.semantic_coverage, manifest.semantic_eta(time.time())
+
+    def semantic_coverage(self) -> float:
+        """The share of chunks searchable by meaning (1.0 once the index is wholly embedded)."""
+        return self.semantic_status()[0]
+
+    def needs_embedding(self) -> bool:
+        """True when the published index still has chunks without vectors (a build stopped in its embedding phase)."""
+        try:
+            return published_manifest(self.settings.index_dir).semantic_coverage < 1.0
+        except PolicyBotError:
+            return False
 
     def _use_built(self, report: BuildReport) -> None:
         if report.index is None:
@@ -314,7 +334,9 @@ class PolicyBot:
         else:
             self._use(report.index)
 
-    def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
+    def _build_locked(
+        self, progress: Progress | None, phases: Phases | None = None
+    ) -> tuple[BuildReport, list[DocumentError]]:
         files = self._digests.of_folder(self.settings.corpus_dir)
         previous = self._published_index()
         started = time.perf_counter()
@@ -329,6 +351,7 @@ class PolicyBot:
             self.settings.dense_kind,
             files,
             previous=previous,
+            phases=phases or Phases(on_publish=self._use),
         )
         report = dataclasses.replace(report, timings={"parse": parse, **report.timings})
         return report, errors

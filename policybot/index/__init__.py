@@ -12,6 +12,7 @@ import importlib
 __all__ = [
     "BuildReport",
     "Manifest",
+    "Phases",
     "PolicyIndex",
     "Progress",
     "build_index",
