@@ -30,6 +30,7 @@ from policybot.index import (
     build_index_locked,
     index_exists,
     index_lock,
+    lock_is_held,
     open_index,
     published_manifest,
 )
@@ -72,6 +73,28 @@ def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dic
         for d in index.documents.values()
         if same(d.source) and before.get(meta_name(d.source)) == files.get(meta_name(d.source))
     }
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people say it: '2 小时 10 分钟', '5 分钟', '不到 1 分钟'."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "不到 1 分钟"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
+
+
+def semantic_text(coverage: float, eta: float, embedding: bool) -> str:
+    """What the app and the CLI say while the index is not yet wholly embedded ('' once it is): '语义索引 37%，约
+    2 小时 10 分钟后完成'; `embedding` is False when no build is running to finish it."""
+    if coverage >= 1.0:
+        return ""
+    shown = f"语义索引 {int(coverage * 100)}%"
+    if not embedding:
+        return f"{shown}（向量化未在进行，运行 policybot index 或重启应用以继续；关键词检索照常）"
+    if eta <= 0:
+        return f"{shown}，正在向量化（关键词检索已覆盖全部文件）"
+    return f"{shown}，约 {duration_text(eta)}后完成"
 
 
 def clean_question(text: str, limit: int) -> str:
@@ -316,6 +339,11 @@ class PolicyBot:
         """(share of chunks searchable by meaning, seconds until all are, 0 when unknown) of the loaded index."""
         manifest = self.index.manifest
         return manifest.semantic_coverage, manifest.semantic_eta(time.time())
+
+    def semantic_note(self) -> str:
+        """'语义索引 37%，约 2 小时 10 分钟后完成' while the loaded index is not wholly embedded, else ''."""
+        coverage, eta = self.semantic_status()
+        return semantic_text(coverage, eta, coverage < 1.0 and lock_is_held(self.settings.index_dir))
 
     def semantic_coverage(self) -> float:
         """The share of chunks searchable by meaning (1.0 once the index is wholly embedded)."""

@@ -19,6 +19,7 @@ __all__ = [
     "build_index_locked",
     "index_exists",
     "index_lock",
+    "lock_is_held",
     "open_index",
     "published_manifest",
 ]

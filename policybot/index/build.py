@@ -47,6 +47,7 @@ from policybot.index.store import (
     VersionWriter,
     index_exists,
     index_lock,
+    lock_is_held,
     read_manifest,
 )
 from policybot.ingest.parser import PARSER_ID
@@ -61,6 +62,7 @@ __all__ = [
     "build_index_locked",
     "index_exists",
     "index_lock",
+    "lock_is_held",
     "open_index",
     "published_manifest",
 ]

@@ -263,6 +263,20 @@ def index_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def lock_is_held(index_dir: Path) -> bool:
+    """True while another writer (a `policybot index`, an app's build or upload) holds index_lock."""
+    path = index_dir / LOCK
+    if not path.is_file():
+        return False
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
 def index_exists(index_dir: Path) -> bool:
     """True when a complete index has been published in this folder."""
     return (index_dir / CURRENT).is_file()

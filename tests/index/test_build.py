@@ -27,7 +27,7 @@ from policybot.index.journal import JOURNAL_FILE
 from policybot.index.manifest import SCHEMA_VERSION
 from policybot.index.reuse import document_words
 from policybot.index.segment import Segmenter
-from policybot.index.store import CURRENT, index_exists
+from policybot.index.store import CURRENT
 from policybot.ingest.corpus import read_corpus
 from policybot.retrieve.hybrid import Retriever
 from policybot.settings import Settings
