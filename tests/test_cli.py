@@ -246,3 +246,35 @@ def test_tasks_answers_a_mistyped_document_with_the_closest_one(where, capsys):
     assert main(["tasks", "--doc", "遵府办函〔2020〕1411号", *where]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and f"相近的文件：{SEED_NUMBER}" in captured.err
+
+
+def embedding_progress(progress, total: int = 1000) -> None:
+    progress(0.2, "3 个文件，1000 个片段；分词完成")
+    for done in range(4, total + 1, 4):
+        progress(0.2 + 0.7 * done / total, f"向量化 {done}/{total}")
+    progress(1.0, f"索引完成：{total} 个片段，新向量化 {total}，复用 0")
+
+
+def test_index_progress_in_a_log_is_a_line_per_tenth_with_rate_and_time_left():
+    from policybot.cli import ConsoleProgress
+
+    out = io.StringIO()
+    embedding_progress(ConsoleProgress(out, tty=False))
+    lines = out.getvalue().splitlines()
+    counted = [line for line in lines if "] 向量化" in line]
+    assert 10 <= len(counted) <= 12, lines
+    assert counted[-1].startswith("[ 90%] 向量化 1000/1000")
+    assert all("个/秒" in line for line in counted[1:])
+    assert any("约剩" in line for line in counted[1:-1])
+    assert lines[0] == "[ 20%] 3 个文件，1000 个片段；分词完成" and lines[-1].startswith("[100%] 索引完成")
+
+
+def test_index_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
+    from policybot.cli import ConsoleProgress
+
+    out = io.StringIO()
+    embedding_progress(ConsoleProgress(out, tty=True))
+    text = out.getvalue()
+    assert "向量化" in text and "1000/1000" in text and "片段/s" in text
+    assert "\r" in text  # one bar redrawn in place, not a line per step
+    assert text.count("[ 90%] 向量化") == 0
