@@ -191,6 +191,7 @@ def build_index(settings: Settings, step: str, out: TextIO | None = None) -> Non
     out = out or sys.stderr  # looked up now: a test or a caller may have replaced it
     from policybot.bot import PolicyBot
     from policybot.cli import console_progress
+    from policybot.index import Phases
 
     bot = PolicyBot(settings)
     if bot.index_is_current():
@@ -198,9 +199,17 @@ def build_index(settings: Settings, step: str, out: TextIO | None = None) -> Non
             print(f"{step} 索引已是最新：{settings.index_dir}", file=out)
         return
     print(f"{step}{' ' if step else ''}建立索引：{settings.corpus_dir} → {settings.index_dir} …", file=out, flush=True)
-    report, errors = bot.build(console_progress())
+    # a long build stops once keyword search works: the server embeds the rest while it serves the page
+    report, errors = bot.build(console_progress(), Phases(embed=False))
     for err in errors:
         print(f"      跳过 {err}", file=out)
+    if report.semantic_coverage < 1.0:
+        print(
+            f"      关键词索引完成：{report.documents} 个文件、{report.chunks} 个片段，用时 {report.seconds:.0f} 秒；"
+            "语义索引在网页启动后继续建立",
+            file=out,
+        )
+        return
     print(f"      索引完成：{report.documents} 个文件、{report.chunks} 个片段，用时 {report.seconds:.0f} 秒", file=out)
 
 

@@ -24,11 +24,13 @@ from policybot.document import Document
 from policybot.errors import DocumentError, InputError, PolicyBotError
 from policybot.index import (
     BuildReport,
+    Phases,
     PolicyIndex,
     Progress,
     build_index_locked,
     index_exists,
     index_lock,
+    lock_is_held,
     open_index,
     published_manifest,
 )
@@ -71,6 +73,28 @@ def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dic
         for d in index.documents.values()
         if same(d.source) and before.get(meta_name(d.source)) == files.get(meta_name(d.source))
     }
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people say it: '2 小时 10 分钟', '5 分钟', '不到 1 分钟'."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "不到 1 分钟"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} 小时 {minutes} 分钟" if hours else f"{minutes} 分钟"
+
+
+def semantic_text(coverage: float, eta: float, embedding: bool) -> str:
+    """What the app and the CLI say while the index is not yet wholly embedded ('' once it is): '语义索引 37%，约
+    2 小时 10 分钟后完成'; `embedding` is False when no build is running to finish it."""
+    if coverage >= 1.0:
+        return ""
+    shown = f"语义索引 {int(coverage * 100)}%"
+    if not embedding:
+        return f"{shown}（向量化未在进行，运行 policybot index 或重启应用以继续；关键词检索照常）"
+    if eta <= 0:
+        return f"{shown}，正在向量化（关键词检索已覆盖全部文件）"
+    return f"{shown}，约 {duration_text(eta)}后完成"
 
 
 def clean_question(text: str, limit: int) -> str:
@@ -301,12 +325,36 @@ class PolicyBot:
             return False  # the files must be parsed again (task tables, say, were not read before)
         return manifest.corpus_files == self._digests.of_folder(self.settings.corpus_dir)
 
-    def build(self, progress: Progress | None = None) -> tuple[BuildReport, list[DocumentError]]:
-        """Index the corpus folder (incrementally when an index exists) and load the result."""
+    def build(
+        self, progress: Progress | None = None, phases: Phases | None = None
+    ) -> tuple[BuildReport, list[DocumentError]]:
+        """Index the corpus folder (incrementally when an index exists) and load the result; a long build is
+        searchable by keywords before it embeds, and by meaning as it goes (each version it publishes is loaded)."""
         with index_lock(self.settings.index_dir):
-            report, errors = self._build_locked(progress)
+            report, errors = self._build_locked(progress, phases)
             self._use_built(report)
         return report, errors
+
+    def semantic_status(self) -> tuple[float, float]:
+        """(share of chunks searchable by meaning, seconds until all are, 0 when unknown) of the loaded index."""
+        manifest = self.index.manifest
+        return manifest.semantic_coverage, manifest.semantic_eta(time.time())
+
+    def semantic_note(self) -> str:
+        """'语义索引 37%，约 2 小时 10 分钟后完成' while the loaded index is not wholly embedded, else ''."""
+        coverage, eta = self.semantic_status()
+        return semantic_text(coverage, eta, coverage < 1.0 and lock_is_held(self.settings.index_dir))
+
+    def semantic_coverage(self) -> float:
+        """The share of chunks searchable by meaning (1.0 once the index is wholly embedded)."""
+        return self.semantic_status()[0]
+
+    def needs_embedding(self) -> bool:
+        """True when the published index still has chunks without vectors (a build stopped in its embedding phase)."""
+        try:
+            return published_manifest(self.settings.index_dir).semantic_coverage < 1.0
+        except PolicyBotError:
+            return False
 
     def _use_built(self, report: BuildReport) -> None:
         if report.index is None:
@@ -314,7 +362,9 @@ class PolicyBot:
         else:
             self._use(report.index)
 
-    def _build_locked(self, progress: Progress | None) -> tuple[BuildReport, list[DocumentError]]:
+    def _build_locked(
+        self, progress: Progress | None, phases: Phases | None = None
+    ) -> tuple[BuildReport, list[DocumentError]]:
         files = self._digests.of_folder(self.settings.corpus_dir)
         previous = self._published_index()
         started = time.perf_counter()
@@ -329,6 +379,7 @@ class PolicyBot:
             self.settings.dense_kind,
             files,
             previous=previous,
+            phases=phases or Phases(on_publish=self._use),
         )
         report = dataclasses.replace(report, timings={"parse": parse, **report.timings})
         return report, errors

@@ -10,10 +10,11 @@ import json
 import logging
 import re
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from policybot.errors import InputError, PolicyBotError
 from policybot.settings import Settings
@@ -56,17 +57,75 @@ def _bot(args: argparse.Namespace) -> PolicyBot:
     return PolicyBot(_settings(args))
 
 
+class ConsoleProgress:
+    """Index progress on stderr: on a terminal a tqdm bar per phase with its rate and ETA; in a log or CI
+    (stderr not a terminal) plain lines, '[ 45%] 向量化 3200/9847，5.8 个/秒，约剩 19 分钟', at most one per
+    tenth of the work or per minute."""
+
+    def __init__(self, stream: TextIO | None = None, tty: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self._bar = None
+        self._stem = ""
+        self._started = 0.0
+        self._first_done = 0
+        self._last_line = (-1, 0.0)  # (tenth, time) of the last plain line
+
+    def __call__(self, fraction: float, message: str) -> None:
+        stem, _, rest = message.partition(" ")
+        done, _, total = rest.partition("/")
+        if stem == "向量化" and done.isdigit() and total.isdigit():
+            self._counted(stem, int(done), int(total), fraction)
+            return
+        self._close_bar()
+        self._stem = stem
+        self._line(f"[{fraction * 100:3.0f}%] {message}")
+
+    def _counted(self, stem: str, done: int, total: int, fraction: float) -> None:
+        now = time.monotonic()
+        if stem != self._stem:
+            self._close_bar()
+            self._stem, self._started, self._first_done = stem, now, done
+            if self.tty:
+                from tqdm import tqdm
+
+                self._bar = tqdm(
+                    total=total, initial=done, desc=stem, unit="片段", file=self.stream, dynamic_ncols=True
+                )
+        if self._bar is not None:
+            self._bar.update(done - self._bar.n)
+            if done >= total:
+                self._close_bar()
+            return
+        tenth = done * 10 // max(total, 1)
+        last_tenth, last_time = self._last_line
+        if tenth == last_tenth and now - last_time < 60 and done < total:
+            return
+        self._last_line = (tenth, now)
+        elapsed = now - self._started
+        rate = (done - self._first_done) / elapsed if elapsed > 0 else 0.0
+        pace = f"，{rate:.1f} 个/秒" if rate > 0 else ""
+        left = f"，约剩 {_duration((total - done) / rate)}" if rate > 0 and done < total else ""
+        self._line(f"[{fraction * 100:3.0f}%] {stem} {done}/{total}{pace}{left}")
+
+    def _line(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def _close_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _duration(seconds: float) -> str:
+    from policybot.bot import duration_text
+
+    return duration_text(seconds)
+
+
 def console_progress() -> Callable[[float, str], None]:
-    """Progress lines on stderr ('[ 40%] 向量化 …'), one per change of message."""
-    last = {"message": ""}
-
-    def progress(fraction: float, message: str) -> None:
-        stem = message.split(" ")[0]
-        if stem != last["message"] or fraction >= 1.0 or int(fraction * 100) % 10 == 0:
-            print(f"[{fraction * 100:3.0f}%] {message}", file=sys.stderr, flush=True)
-            last["message"] = stem
-
-    return progress
+    """Index progress on stderr: a bar with rate and ETA on a terminal, plain lines otherwise."""
+    return ConsoleProgress()
 
 
 def _print_document(doc: Document, as_json: bool) -> None:
@@ -118,8 +177,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    """Build or update the index from the corpus folder."""
+    """Build or update the index from the corpus folder; while another build runs, says so and waits for it."""
+    from policybot.index import lock_is_held
+
     bot = _bot(args)
+    if lock_is_held(bot.settings.index_dir):
+        print(f"另一个索引构建正在运行（{bot.settings.index_dir}），等待它完成…", file=sys.stderr, flush=True)
     report, errors = bot.build(console_progress())
     for err in errors:
         print(f"跳过 {err}", file=sys.stderr)
@@ -129,6 +192,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"复用 {report.reused}{resumed}），用时 {report.seconds:.1f} 秒 → {bot.settings.index_dir}",
         file=sys.stderr,
     )
+    if "keyword" in report.timings:
+        print(f"关键词检索在开始后 {report.timings['keyword']:.1f} 秒即可使用", file=sys.stderr)
     return 0
 
 
@@ -290,6 +355,13 @@ def _print_hits(result: SearchResult, reason: Callable[[], str]) -> None:
         print(f"0 条结果：{reason()}（{result.took_ms:.1f} ms）")
 
 
+def _say_semantic_coverage(bot: PolicyBot) -> None:
+    """While the index is still being embedded, say how far (on stderr: the JSON carries semantic_coverage)."""
+    note = bot.semantic_note()
+    if note:
+        print(note, file=sys.stderr, flush=True)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     """Hybrid search; one JSON object per query."""
     from policybot.answer.replies import search_json
@@ -297,6 +369,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     dates = date_range(args.date_from, args.date_to)  # before the index loads: a typo fails at once
     bot = _bot(args)
     bot.ensure_index(console_progress())
+    _say_semantic_coverage(bot)
     flt = _search_filter(args, bot, dates)
     status = 0
     for query in _queries(args.query):
@@ -311,7 +384,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not (args.json or args.query == "-"):
             _print_hits(result, lambda q=query: why_no_hits(bot, flt, q))
             continue
-        _print_json(search_json(result))
+        _print_json(search_json(result, bot.semantic_coverage()))
         if not result.hits:  # the JSON keeps its shape; the reason goes where a person reads it
             print(f"0 条结果：{why_no_hits(bot, flt, query)}", file=sys.stderr)
     return status
@@ -324,6 +397,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     bot = _bot(args)
     bot.ensure_index(console_progress())
+    _say_semantic_coverage(bot)
     status = 0
     for question in _queries(args.question):
         try:
@@ -335,7 +409,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             status = 2
             continue
         if args.json or args.question == "-":
-            _print_json(answer_json(answer))
+            _print_json(answer_json(answer, bot.semantic_coverage()))
         else:
             print(answer.answer)
             for c in answer.citations:

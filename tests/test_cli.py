@@ -157,7 +157,8 @@ def test_zero_hits_from_filters_that_each_match_a_document_but_not_together(two_
 def test_zero_hits_as_json_keep_the_shape_and_give_the_reason_on_stderr(where, capsys):
     status, result, err = search_json(capsys, "人地挂钩", "--date-to", "2019年12月31日", *where)
     assert status == 0
-    assert result["hits"] == [] and set(result) == {"hits", "took_ms", "decided_by"}
+    assert result["hits"] == [] and set(result) == {"hits", "took_ms", "decided_by", "semantic_coverage"}
+    assert result["semantic_coverage"] == 1.0
     assert "0 条结果：" in err and "2019-12-31 及以前" in err
 
 
@@ -265,3 +266,35 @@ def test_the_cli_offers_the_self_checks_sizes_and_needs() -> None:
 
     assert cli.SELFCHECK_SIZES == selfcheck.SIZES
     assert tuple(selfcheck.NEED_WORDS) == cli.SELFCHECK_NEEDS
+
+
+def embedding_progress(progress, total: int = 1000) -> None:
+    progress(0.2, "3 个文件，1000 个片段；分词完成")
+    for done in range(4, total + 1, 4):
+        progress(0.2 + 0.7 * done / total, f"向量化 {done}/{total}")
+    progress(1.0, f"索引完成：{total} 个片段，新向量化 {total}，复用 0")
+
+
+def test_index_progress_in_a_log_is_a_line_per_tenth_with_rate_and_time_left():
+    from policybot.cli import ConsoleProgress
+
+    out = io.StringIO()
+    embedding_progress(ConsoleProgress(out, tty=False))
+    lines = out.getvalue().splitlines()
+    counted = [line for line in lines if "] 向量化" in line]
+    assert 10 <= len(counted) <= 12, lines
+    assert counted[-1].startswith("[ 90%] 向量化 1000/1000")
+    assert all("个/秒" in line for line in counted[1:])
+    assert any("约剩" in line for line in counted[1:-1])
+    assert lines[0] == "[ 20%] 3 个文件，1000 个片段；分词完成" and lines[-1].startswith("[100%] 索引完成")
+
+
+def test_index_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
+    from policybot.cli import ConsoleProgress
+
+    out = io.StringIO()
+    embedding_progress(ConsoleProgress(out, tty=True))
+    text = out.getvalue()
+    assert "向量化" in text and "1000/1000" in text and "片段/s" in text
+    assert "\r" in text  # one bar redrawn in place, not a line per step
+    assert text.count("[ 90%] 向量化") == 0

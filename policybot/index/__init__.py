@@ -12,12 +12,14 @@ import importlib
 __all__ = [
     "BuildReport",
     "Manifest",
+    "Phases",
     "PolicyIndex",
     "Progress",
     "build_index",
     "build_index_locked",
     "index_exists",
     "index_lock",
+    "lock_is_held",
     "open_index",
     "published_manifest",
 ]

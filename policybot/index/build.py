@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,15 @@ from policybot.errors import IndexCorrupt, IndexMismatch
 from policybot.index import store
 from policybot.index.bm25 import Bags, BM25Index, Vocabulary, build_bm25, concat, patched_bm25
 from policybot.index.chunks import CHUNKER_ID, Chunk, chunk_document
-from policybot.index.dense import IVF_PROBES, PATCH_ROWS, PatchedIVF, choose_dense_kind, dense_index, patched_ivf
+from policybot.index.dense import (
+    IVF_PROBES,
+    PATCH_ROWS,
+    PatchedIVF,
+    choose_dense_kind,
+    dense_index,
+    partial_flat,
+    patched_ivf,
+)
 from policybot.index.embed import Embedder
 from policybot.index.journal import EmbedJournal
 from policybot.index.manifest import DERIVED_ID, SCHEMA_VERSION, Manifest
@@ -38,6 +47,7 @@ from policybot.index.store import (
     VersionWriter,
     index_exists,
     index_lock,
+    lock_is_held,
     read_manifest,
 )
 from policybot.ingest.parser import PARSER_ID
@@ -46,16 +56,22 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BuildReport",
+    "Phases",
     "PolicyIndex",
     "build_index",
     "build_index_locked",
     "index_exists",
     "index_lock",
+    "lock_is_held",
     "open_index",
     "published_manifest",
 ]
 
 EMBED_BATCH = 32  # vectors per model call; also how often the embedding journal is written
+EMBED_WINDOW = 512  # chunks sorted by length at a time (documents complete, and are published, window by window)
+# more chunks than this to embed (seconds of work): a keyword-searchable version is published before embedding
+KEYWORD_FIRST_CHUNKS = 32
+PUBLISH_SECONDS = 180.0  # while embedding, a version with the documents embedded so far at most this often
 
 Progress = Callable[[float, str], None]
 
@@ -73,6 +89,17 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     # the index just published, already in memory, so the caller need not read it back from disk
     index: PolicyIndex | None = field(default=None, repr=False, compare=False)
+    semantic_coverage: float = 1.0  # below 1 when the build stopped after the keyword phase (Phases.embed)
+
+
+@dataclass(frozen=True, slots=True)
+class Phases:
+    """How a build that has much to embed publishes: a keyword-searchable version first, then versions with
+    the documents embedded so far, then the whole one."""
+
+    publish_every: float = PUBLISH_SECONDS  # seconds between two versions published while embedding
+    embed: bool = True  # False: stop once the keyword version is published (the next build embeds)
+    on_publish: Callable[[PolicyIndex], None] | None = None  # told of each version published before the last
 
 
 @dataclass(slots=True)
@@ -93,6 +120,17 @@ class PolicyIndex:
     centroids: np.ndarray | None  # the IVF cells' centres, for an IVF index
     cells: np.ndarray | None  # the IVF cell of each chunk, for an IVF index
     extra_words: list[str]
+    embedded: np.ndarray | None = None  # bool per chunk: has its vector (None: every chunk has one)
+
+    @property
+    def semantic_coverage(self) -> float:
+        """The share of chunks searchable by meaning (1.0 once every chunk is embedded)."""
+        return self.manifest.semantic_coverage
+
+    def is_embedded(self, doc_id: str) -> bool:
+        """True when the document's chunks have their vectors (False while the build has not reached it)."""
+        shard = self.shards.get(doc_id)
+        return shard is not None and shard.embedded
 
     @property
     def embedder_id(self) -> str:
@@ -138,7 +176,7 @@ class PolicyIndex:
         """The passage vectors of one clause's chunks."""
         shard = self.shards.get(doc_id)
         positions = [i for i, c in enumerate(shard.doc.clauses) if c.id == clause_id] if shard else []
-        if shard is None or not positions:
+        if shard is None or not positions or not shard.embedded:
             return np.zeros((0, self.manifest.embedder_dim), np.float32)
         return shard.vectors[shard.clause_pos == positions[0]]
 
@@ -185,6 +223,99 @@ def corpus_fingerprint(shards: Iterable[Shard]) -> str:
     return digest.hexdigest()[:32]
 
 
+# --- publishing while embedding ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Embedding:
+    """What the embedding loop reports progress against, and how often it publishes."""
+
+    pending: int  # vectors this build needs (journalled ones included)
+    resumed: int  # of them, found in the journal
+    publish_every: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where a version links its unchanged shards from, and shards this build already published whole."""
+
+    version: Path | None
+    files: dict[str, str]
+    names: dict[str, str] = field(default_factory=dict)  # doc_id → name of its embedded shard already written
+
+
+def _waiting_view(shard: Shard) -> Shard:
+    """A document's shard as published before its vectors are all computed: the vectors it has so far (reused
+    from the previous version or the journal; zero rows are the missing ones), copied: the build fills its own."""
+    vectors = shard.vectors.copy() if shard.vectors.any() else np.zeros(shard.vectors.shape, np.float32)
+    return dataclasses.replace(shard, vectors=vectors, embedded=False, name="")
+
+
+@dataclass(slots=True)
+class _Publisher:
+    """Publishes the versions of one build made before its last: BM25 over every chunk, FAISS (flat) over the
+    documents embedded so far. Each document's shard is written once waiting and once embedded, else linked."""
+
+    index_dir: Path
+    documents: list[Document]
+    segmenter: Segmenter
+    embedder: Embedder
+    words: list[str]
+    corpus_files: dict[str, str] | None
+    reusable: Reusable
+    vocab: dict[str, int]
+    version: Path | None = None  # the last version it published
+    files: dict[str, str] = field(default_factory=dict)
+    views: dict[str, Shard] = field(default_factory=dict)  # doc_id → its shard as last published
+    last_index: PolicyIndex | None = None
+
+    def source(self) -> _Source:
+        """Where the next version links shards from."""
+        if self.version is None:
+            return _Source(self.reusable.version, self.reusable.files)
+        names = {d: v.name for d, v in self.views.items() if v.embedded and v.name}
+        return _Source(self.version, self.files, names)
+
+    def publish(
+        self,
+        shards: list[Shard],
+        bm25: BM25Index,
+        waiting: set[str],
+        rate: float,
+        on_publish: Callable[[PolicyIndex], None] | None,
+    ) -> None:
+        """Publish a version in which the documents in `waiting` are found by keywords only."""
+        views = []
+        for shard in shards:
+            doc_id = shard.doc.doc_id
+            old = self.views.get(doc_id)
+            if doc_id in waiting:
+                views.append(old if old is not None and not old.embedded else _waiting_view(shard))
+            else:
+                views.append(old if old is not None and old.embedded else shard)
+        views = [_with_fingerprint(v) for v in views]
+        manifest = _manifest(
+            self.documents, views, self.embedder, self.segmenter, "flat", self.words, self.corpus_files
+        )
+        manifest = dataclasses.replace(manifest, embed_rate=rate, published_unix=time.time())
+        dense = partial_flat(views, self.embedder.dim)
+        version, manifest, views = _write_version(
+            self.index_dir, manifest, views, self.source(), self.vocab, dense, None, None
+        )
+        self.version, self.files = version, manifest.files
+        self.views = {v.doc.doc_id: v for v in views}
+        self.last_index = _loaded(version, manifest, views, self.vocab, bm25, dense, None, None)
+        log.info("published %s: semantic coverage %.0f%%", version.name, 100 * manifest.semantic_coverage)
+        if on_publish is not None:
+            on_publish(self.last_index)
+
+    def publisher(
+        self, shards: list[Shard], bm25: BM25Index, on_publish: Callable[[PolicyIndex], None] | None
+    ) -> Callable[[set[str], float], None]:
+        """publish() for the embedding loop: (documents still waiting, chunks per second)."""
+        return lambda waiting, rate: self.publish(shards, bm25, waiting, rate, on_publish)
+
+
 # --- building ----------------------------------------------------------------------------------------------------------
 
 
@@ -196,10 +327,13 @@ def build_index(
     progress: Progress | None = None,
     dense_kind: str = "auto",
     corpus_files: dict[str, str] | None = None,
+    phases: Phases | None = None,
 ) -> BuildReport:
     """Build (or update) the index for these documents, re-embedding only chunks whose text changed."""
     with index_lock(index_dir):
-        return build_index_locked(documents, index_dir, segmenter, embedder, progress, dense_kind, corpus_files)
+        return build_index_locked(
+            documents, index_dir, segmenter, embedder, progress, dense_kind, corpus_files, phases=phases
+        )
 
 
 def build_index_locked(
@@ -211,12 +345,15 @@ def build_index_locked(
     dense_kind: str = "auto",
     corpus_files: dict[str, str] | None = None,
     previous: PolicyIndex | None = None,
+    phases: Phases | None = None,
 ) -> BuildReport:
     """build_index for a caller that already holds index_lock (e.g. while it changes the corpus).
 
-    `previous` is the published index if the caller has it loaded (saves reading it back).
-    """
+    `previous` is the published index if the caller has it loaded (saves reading it back). With more than
+    KEYWORD_FIRST_CHUNKS chunks to embed, a version searchable by keywords is published before embedding, and the
+    dense part as it grows (see Phases)."""
     progress = progress or _noop_progress
+    phases = phases or Phases()
     started = time.perf_counter()
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -233,10 +370,24 @@ def build_index_locked(
     rows = sum(s.rows for s in shards)
     progress(0.2, f"{len(documents)} 个文件，{rows} 个片段；分词完成")
 
-    t = time.perf_counter()
+    context = _Publisher(index_dir, documents, segmenter, embedder, words, corpus_files, reusable, plan.vocab)
+    bm25 = None
+    publish = None
     journal = EmbedJournal(index_dir, embedder.id, embedder.dim)
     try:
-        embedded, resumed = _embed_pending(pending, embedder, progress, journal)
+        todo, resumed = _resume(pending, journal, progress)
+        if len(todo) > KEYWORD_FIRST_CHUNKS:
+            bags, shards = _concat_bags(shards)
+            bm25 = build_bm25(bags, plan.vocab)
+            context.publish(shards, bm25, {p.doc_id for p in todo}, 0.0, phases.on_publish)
+            timings["keyword"] = time.perf_counter() - started
+            progress(0.2, f"关键词检索已可用：{rows} 个片段（语义索引随向量化逐步发布）")
+            if not phases.embed:
+                return _report(documents, shards, 0, resumed, started, timings, context.last_index)
+            publish = context.publisher(shards, bm25, phases.on_publish)
+        t = time.perf_counter()
+        run = _Embedding(pending=len(pending), resumed=resumed, publish_every=phases.publish_every)
+        embedded = _embed_todo(todo, run, embedder, progress, journal, publish)
     finally:
         journal.close()
     timings["embed"] = time.perf_counter() - t
@@ -248,14 +399,15 @@ def build_index_locked(
     dense = _dense_for(kind, shards, embedder.dim, centroids, cells, previous, moves)
     timings["faiss"] = time.perf_counter() - t
     t = time.perf_counter()
-    bm25, shards = _bm25_for(shards, plan, previous, moves)
+    if bm25 is None:
+        bm25, shards = _bm25_for(shards, plan, previous, moves)
     timings["bm25"] = time.perf_counter() - t
 
     t = time.perf_counter()
     shards = [_with_fingerprint(s) for s in shards]
     manifest = _manifest(documents, shards, embedder, segmenter, kind, words, corpus_files)
     version, manifest, shards = _write_version(
-        index_dir, manifest, shards, reusable, plan.vocab, dense, centroids, cells
+        index_dir, manifest, shards, context.source(), plan.vocab, dense, centroids, cells
     )
     journal.remove()
     timings["write"] = time.perf_counter() - t
@@ -264,7 +416,22 @@ def build_index_locked(
     built = _loaded(version, manifest, shards, plan.vocab, bm25, dense, centroids, cells)
     timings["assemble"] = time.perf_counter() - t
     timings["index"] = timings["faiss"] + timings["bm25"] + timings["write"] + timings["assemble"]
-    report = BuildReport(
+    report = _report(documents, shards, embedded, resumed, started, timings, built)
+    progress(1.0, f"索引完成：{report.chunks} 个片段，新向量化 {report.embedded}，复用 {report.reused}")
+    return report
+
+
+def _report(
+    documents: list[Document],
+    shards: list[Shard],
+    embedded: int,
+    resumed: int,
+    started: float,
+    timings: dict[str, float],
+    built: PolicyIndex | None,
+) -> BuildReport:
+    rows = sum(s.rows for s in shards)
+    return BuildReport(
         documents=len(documents),
         chunks=rows,
         embedded=embedded,
@@ -273,9 +440,8 @@ def build_index_locked(
         seconds=time.perf_counter() - started,
         timings=timings,
         index=built,
+        semantic_coverage=built.semantic_coverage if built is not None else 1.0,
     )
-    progress(1.0, f"索引完成：{report.chunks} 个片段，新向量化 {report.embedded}，复用 {report.reused}")
-    return report
 
 
 def _dense_for(
@@ -360,7 +526,7 @@ def _write_version(
     index_dir: Path,
     manifest: Manifest,
     shards: list[Shard],
-    reusable: Reusable,
+    source: _Source,
     vocab: dict[str, int],
     dense: faiss.Index | PatchedIVF,
     centroids: np.ndarray | None,
@@ -372,9 +538,10 @@ def _write_version(
     written = []
     try:
         for shard in shards:
-            if shard.name and reusable.version is not None:
-                writer.link_shard(reusable.version, shard.name, reusable.files)
-                written.append(shard)
+            name = shard.name or source.names.get(shard.doc.doc_id, "")
+            if name and source.version is not None:
+                writer.link_shard(source.version, name, source.files)
+                written.append(dataclasses.replace(shard, name=name) if name != shard.name else shard)
             else:
                 written.append(dataclasses.replace(shard, name=writer.add_shard(shard)))
         shards = written
@@ -393,12 +560,10 @@ def _write_version(
     return version, manifest, shards
 
 
-def _embed_pending(
-    pending: list[Pending], embedder: Embedder, progress: Progress, journal: EmbedJournal
-) -> tuple[int, int]:
-    """Compute the pending vectors, journalled batch by batch; (how many computed, how many the journal had)."""
+def _resume(pending: list[Pending], journal: EmbedJournal, progress: Progress) -> tuple[list[Pending], int]:
+    """Fill the pending vectors an interrupted build journalled; the ones still to compute, and how many were found."""
     if not pending:
-        return 0, 0
+        return [], 0
     recorded = journal.open({item.text_hash for item in pending})
     todo = []
     for item in pending:
@@ -410,15 +575,41 @@ def _embed_pending(
     resumed = len(pending) - len(todo)
     if resumed:
         progress(0.2, f"续用上次中断的构建已计算的向量 {resumed} 个")
-    for start in range(0, len(todo), EMBED_BATCH):
-        batch = todo[start : start + EMBED_BATCH]
-        vectors = embedder.encode_passages([p.text for p in batch])
-        journal.append([p.text_hash for p in batch], vectors)
-        for item, vector in zip(batch, vectors, strict=True):
-            item.vectors[item.row] = vector
-        done = resumed + start + len(batch)
-        progress(0.2 + 0.7 * done / len(pending), f"向量化 {done}/{len(pending)}")
-    return len(todo), resumed
+    return todo, resumed
+
+
+def _embed_todo(
+    todo: list[Pending],
+    run: _Embedding,
+    embedder: Embedder,
+    progress: Progress,
+    journal: EmbedJournal,
+    publish: Callable[[set[str], float], None] | None,
+) -> int:
+    """Compute the vectors still to compute, journalled batch by batch; with `publish`, a version with the
+    documents done so far is published every run.publish_every seconds. How many vectors were computed."""
+    waiting = Counter(item.doc_id for item in todo)
+    started = last_publish = time.perf_counter()
+    computed = 0
+    for window_start in range(0, len(todo), EMBED_WINDOW):
+        window = todo[window_start : window_start + EMBED_WINDOW]
+        # texts of like length share a batch: the engine pads a batch to its longest text
+        ordered = sorted(window, key=lambda p: len(p.text))
+        for start in range(0, len(ordered), EMBED_BATCH):
+            batch = ordered[start : start + EMBED_BATCH]
+            vectors = embedder.encode_passages([p.text for p in batch])
+            journal.append([p.text_hash for p in batch], vectors)
+            for item, vector in zip(batch, vectors, strict=True):
+                item.vectors[item.row] = vector
+            computed += len(batch)
+            done = run.resumed + computed
+            progress(0.2 + 0.7 * done / run.pending, f"向量化 {done}/{run.pending}")
+        waiting.subtract(item.doc_id for item in window)
+        now = time.perf_counter()
+        if publish is not None and computed < len(todo) and now - last_publish >= run.publish_every:
+            publish({d for d, n in waiting.items() if n > 0}, computed / max(now - started, 1e-9))
+            last_publish = time.perf_counter()
+    return computed
 
 
 def _concat_bags(shards: list[Shard]) -> tuple[Bags, list[Shard]]:
@@ -493,6 +684,7 @@ def _loaded(
         centroids=centroids,
         cells=cells,
         extra_words=list(manifest.extra_words),
+        embedded=None if all(s.embedded for s in shards) else np.repeat([s.embedded for s in shards], sizes),
     )
 
 
@@ -530,7 +722,10 @@ def open_index(index_dir: Path, embedder_id: str | None = None, verify: bool = T
                 raise ValueError(f"{DENSE_FILE}: cells do not match the {rows} chunks")
         elif kind == "hnsw":
             hnsw = (version / HNSW_FILE).read_bytes()
-        dense = dense_index(kind, shards, dim, centroids, cells, hnsw)
+        if all(s.embedded for s in shards):
+            dense = dense_index(kind, shards, dim, centroids, cells, hnsw)
+        else:  # published while its build was embedding: only the embedded documents are searched by meaning
+            dense = partial_flat(shards, dim)
         bm25 = build_bm25(bags, vocab)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError, orjson.JSONDecodeError) as exc:
         raise IndexCorrupt(f"索引 {version} 无法加载 ({exc}): run `policybot index` to rebuild") from exc

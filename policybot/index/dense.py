@@ -94,6 +94,19 @@ def dense_index(
     return index
 
 
+def partial_flat(shards: list[Shard], dim: int) -> faiss.Index:
+    """An exact flat index over the embedded documents' rows only (each id its row number), for a version published
+    while the build is still embedding: rows without a vector are never among the dense results."""
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    start = 0
+    for shard in shards:
+        if shard.rows and shard.embedded:
+            ids = np.arange(start, start + shard.rows, dtype=np.int64)
+            index.add_with_ids(np.ascontiguousarray(shard.vectors, dtype=np.float32), ids)
+        start += shard.rows
+    return index
+
+
 def _ivf_from_cells(shards: list[Shard], dim: int, centroids: np.ndarray, cells: np.ndarray) -> faiss.Index:
     """An IVF index filled list by list from the known cell of every row (its id is its row number).
 

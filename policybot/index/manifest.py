@@ -32,6 +32,12 @@ class DocumentEntry:
     clauses: int
     fingerprint: str = ""  # the shard's fingerprint ("" when not recorded or malformed)
     words: tuple[int, ...] | None = None  # its words, as ids into Manifest.extra_words (None when not recorded)
+    embedded: bool = True  # False: published for keyword search before its vectors were computed
+
+    @property
+    def embedded_rows(self) -> int:
+        """How many of its chunks have vectors."""
+        return self.rows if self.embedded else 0
 
     def to_json(self) -> dict:
         """The entry as manifest.json holds it."""
@@ -40,6 +46,8 @@ class DocumentEntry:
             data["words"] = list(self.words)
         data.update(doc_id=self.doc_id, source=self.source, title=self.title, shard=self.shard)
         data.update(rows=self.rows, clauses=self.clauses)
+        if not self.embedded:
+            data["embedded"] = False
         return data
 
     @staticmethod
@@ -58,6 +66,7 @@ class DocumentEntry:
             clauses=int(data.get("clauses", 0)),
             fingerprint=fingerprint if isinstance(fingerprint, str) and _HEX64.fullmatch(fingerprint) else "",
             words=tuple(ids) if valid_ids else None,
+            embedded=data.get("embedded", True) is not False,
         )
 
 
@@ -80,6 +89,10 @@ class Manifest:
     extra_words: tuple[str, ...] = ()  # every word taught to jieba for this corpus (unit names, titles)
     derived: str = ""  # DERIVED_ID when the entries' derived values may be trusted
     corpus_files: dict[str, str] = field(default_factory=dict)  # corpus file name → sha256, as when built
+    # while documents still wait for their vectors: how fast the build embeds (chunks/s) and when this was
+    # published (Unix time), for the ETA shown beside semantic_coverage
+    embed_rate: float = 0.0
+    published_unix: float = 0.0
     documents: tuple[DocumentEntry, ...] = ()
     files: dict[str, str] = field(default_factory=dict)  # file of the version → sha256, set when published
 
@@ -98,6 +111,7 @@ class Manifest:
             "extra_words": list(self.extra_words),
             "derived": self.derived,
             "corpus_files": dict(self.corpus_files),
+            "embedding": {"rate": self.embed_rate, "published_unix": self.published_unix},
             "documents": [entry.to_json() for entry in self.documents],
             "files": dict(self.files),
         }
@@ -133,11 +147,26 @@ class Manifest:
                 extra_words=words,
                 derived=str(data.get("derived", "")),
                 corpus_files=_digests(data.get("corpus_files", {})),
+                embed_rate=float(data.get("embedding", {}).get("rate", 0.0)),
+                published_unix=float(data.get("embedding", {}).get("published_unix", 0.0)),
                 documents=tuple(DocumentEntry.from_json(d, len(words)) for d in data["documents"]),
                 files=_digests(data.get("files", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise IndexCorrupt(f"{path} 的清单内容不完整 ({exc!r}): {REBUILD}") from exc
+
+    @property
+    def semantic_coverage(self) -> float:
+        """The share of chunks with vectors (1.0 once the embedding phase is done)."""
+        embedded = sum(entry.embedded_rows for entry in self.documents)
+        return embedded / self.chunks if self.chunks else 1.0
+
+    def semantic_eta(self, now: float) -> float:
+        """Seconds until every chunk has its vector, at the rate the build embedded at (0 when done or unknown)."""
+        left = sum(entry.rows - entry.embedded_rows for entry in self.documents)
+        if not left or self.embed_rate <= 0:
+            return 0.0
+        return max(0.0, left / self.embed_rate - max(0.0, now - self.published_unix))
 
 
 def _text(value: object) -> str:

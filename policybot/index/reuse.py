@@ -71,6 +71,7 @@ class Pending:
     text_hash: str
     vectors: np.ndarray
     row: int
+    doc_id: str = ""
 
 
 class Plan:
@@ -108,6 +109,7 @@ class Plan:
             old = self.reusable.shards.get(doc.doc_id)
             if (
                 old is not None
+                and old.embedded
                 and self.same_vectors
                 and self.same_bags
                 and self.same_chunks
@@ -136,10 +138,10 @@ class Plan:
                 bags.append(found[0].bags.row(found[1]))
             else:
                 bags.append(bag_of(self.segmenter.tokens(chunk.keyword_text), self.vocab))
-            if found is not None and self.same_vectors:
+            if found is not None and self.same_vectors and _has_vector(*found):
                 vectors[row] = found[0].vectors[found[1]]
             else:
-                todo.append(Pending(chunk.search_text, text_hash, vectors, row))
+                todo.append(Pending(chunk.search_text, text_hash, vectors, row, doc.doc_id))
         shard = Shard(
             doc=doc,
             clause_pos=np.array([position[c.clause_id] for c in chunks], dtype=np.int32),
@@ -181,6 +183,12 @@ class Plan:
             kept = old.cells.get(shard.doc.doc_id) if keep and shard.name else None
             cells.append(kept if kept is not None and len(kept) == shard.rows else assign(centroids, shard.vectors))
         return centroids, np.concatenate(cells) if cells else np.zeros(0, np.int64)
+
+
+def _has_vector(shard: Shard, row: int) -> bool:
+    """True when the chunk's vector was computed: a document published before the build embedded it has zeros
+    (vectors are unit length otherwise) where a vector is still missing."""
+    return shard.embedded or bool(shard.vectors[row].any())
 
 
 def _searchable_text(doc: Document) -> str:

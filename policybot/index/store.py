@@ -85,6 +85,9 @@ class Shard:
     # derived once and carried along with the shard while the document is unchanged
     words: tuple[str, ...] | None = None
     fingerprint: str = ""
+    # False while the build's embedding phase has not reached this document: its vectors are zeros, never
+    # searched or reused, and its chunks are found by BM25 alone
+    embedded: bool = True
 
     @property
     def rows(self) -> int:
@@ -106,12 +109,15 @@ def document_entry(shard: Shard, word_ids: dict[str, int]) -> DocumentEntry:
         clauses=len(doc.clauses),
         fingerprint=shard.fingerprint,
         words=tuple(word_ids[w] for w in words) if words is not None else None,
+        embedded=shard.embedded,
     )
 
 
 def restore_derived(shard: Shard, entry: DocumentEntry, manifest: Manifest) -> Shard:
     """The shard with what document_entry saved put back; as it was when that was derived another way than
     today's code derives it."""
+    if not entry.embedded:
+        shard = dataclasses.replace(shard, embedded=False)
     if manifest.derived != DERIVED_ID:
         return shard
     words = tuple(manifest.extra_words[i] for i in entry.words) if entry.words is not None else shard.words
@@ -255,6 +261,20 @@ def index_lock(index_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def lock_is_held(index_dir: Path) -> bool:
+    """True while another writer (a `policybot index`, an app's build or upload) holds index_lock."""
+    path = index_dir / LOCK
+    if not path.is_file():
+        return False
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
 
 
 def index_exists(index_dir: Path) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 
 from policybot.document import normalize, normalize_doc_number
 from policybot.index.build import PolicyIndex
-from policybot.index.chunks import window_of
+from policybot.index.chunks import chunk_document, window_of
 from policybot.index.dense import search_rows
 from policybot.index.embed import Embedder
 from policybot.index.segment import Segmenter, highlight_terms
@@ -105,6 +105,16 @@ class SearchResult:
     query_tokens: list[str]
     stages: dict[str, float] = field(default_factory=dict)
     decided_by: str = "search"  # or the rule that put the first hit first (a clause number, a heading, a term)
+
+
+def fair_to_unembedded(fused: dict[int, float], embedded: np.ndarray | None, fusion: str) -> dict[int, float]:
+    """Fused scores in which a chunk without a vector yet (its index is still being embedded) is ranked by BM25
+    alone: its BM25 share stands for both rankings, so the dense score it cannot have does not sink it."""
+    if embedded is None or fusion not in ("rrf", "score"):
+        return fused
+    # rrf: its BM25 rank counts twice, as if the dense ranking agreed; score: BM25's weight becomes the whole
+    factor = 2.0 if fusion == "rrf" else 1.0 / (1.0 - DENSE_WEIGHT)
+    return {row: score if embedded[row] else score * factor for row, score in fused.items()}
 
 
 class Retriever:
@@ -234,7 +244,7 @@ class Retriever:
             dense = self._dense(vector, mask, CANDIDATES)
             stages["faiss"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        fused = self._fuse(bm25, dense)
+        fused = fair_to_unembedded(self._fuse(bm25, dense), self.index.embedded, self.fusion)
         bm25_of = {int(i): float(s) for i, s in zip(*bm25, strict=True)}
         dense_of = {int(i): float(s) for i, s in zip(*dense, strict=True)}
         hits = self._clause_hits(fused, bm25_of, dense_of, tokens, k)
@@ -317,6 +327,11 @@ class Retriever:
     def dense_similarity(self, query: str, doc_id: str, clause_id: str) -> float:
         """Cosine similarity between a query and the best chunk of a clause (for answer confidence)."""
         vectors = self.index.clause_vectors(doc_id, clause_id)
+        if len(vectors) == 0 and not self.index.is_embedded(doc_id) and doc_id in self.index.documents:
+            # the build has not embedded this document yet: its clause is embedded now, for this answer only
+            doc = self.index.documents[doc_id]
+            texts = [c.search_text for c in chunk_document(doc) if c.clause_id == clause_id]
+            vectors = self.embedder.encode_passages(texts) if texts else vectors
         if len(vectors) == 0:
             return 0.0
         vector = self.embedder.encode_queries([query])[0]

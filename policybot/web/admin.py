@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 NO_FILE = "请先选择要上传的文件。"
+SEMANTIC_REFRESH_SECONDS = 30  # how often the page asks how far embedding has got (a long build embeds for hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,15 @@ class AdminResult:
 
     status: str
     changed: bool = False
+
+
+def semantic_status_md(bot: PolicyBot) -> str:
+    """'⏳ 语义索引 37%，约 2 小时 10 分钟后完成' while the index is still being embedded; '' once it is (or while the
+    index loads): keyword search already covers every document meanwhile."""
+    if not bot.is_loaded:
+        return ""
+    note = bot.semantic_note()
+    return f"⏳ {esc_md(note)}" if note else ""
 
 
 def client_of(request: gr.Request | None) -> str:

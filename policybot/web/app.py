@@ -8,7 +8,7 @@ import gradio as gr
 from policybot.bot import PolicyBot
 from policybot.errors import PolicyBotError
 from policybot.web.access import AdminGuard
-from policybot.web.admin import admin_tab
+from policybot.web.admin import SEMANTIC_REFRESH_SECONDS, admin_tab, semantic_status_md
 from policybot.web.browse import browse_tab
 from policybot.web.chat import chat_tab
 from policybot.web.ledger_tab import ledger_tab
@@ -66,6 +66,8 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
     # uploads land in Gradio's cache before a handler sees them (anyone may post there): an hour's worth is kept
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=UPLOAD_CACHE_SECONDS) as demo:
         gr.Markdown(f"# {TITLE}\n回答均引自已收录的政策文件原文，并注明出处；未找到依据时如实说明。")
+        # while a build embeds, keyword search covers every document and the page says how far meaning has got
+        semantic = gr.Markdown(elem_id="semantic-status")
         with gr.Tabs():
             chat_tab(bot)
             search_docs, search_issuer = search_tab(bot, lists)
@@ -80,5 +82,9 @@ def build_app(bot: PolicyBot) -> gr.Blocks:
             None,
             [search_docs, search_issuer, browse_doc, delete_doc],
             api_visibility="private",
+        )
+        demo.load(lambda: semantic_status_md(bot), None, semantic, api_visibility="private")
+        gr.Timer(SEMANTIC_REFRESH_SECONDS).tick(
+            lambda: semantic_status_md(bot), None, semantic, api_visibility="private", show_progress="hidden"
         )
     return demo

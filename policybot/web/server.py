@@ -77,17 +77,37 @@ def progress_lines(write: Callable[[str], None]) -> Callable[[float, str], None]
     return progress
 
 
-def prepare_index(bot: PolicyBot) -> None:
-    """Build or update the index when the corpus changed (progress on the console); loading waits for the server."""
+def prepare_index(bot: PolicyBot) -> threading.Thread | None:
+    """Build or update the index when the corpus changed or an earlier build stopped while embedding (progress on
+    the console). Returns once the index is searchable by keywords; a long build goes on embedding on the thread
+    returned (None when there was nothing to do), publishing what it has embedded as it goes."""
     settings = bot.settings
     log.info("检查索引：语料 %s，索引 %s", settings.corpus_dir, settings.index_dir)
-    if bot.index_is_current():
+    if bot.index_is_current() and not bot.needs_embedding():
         log.info("索引已是最新，网页启动后加载")
-        return
-    report, errors = bot.build(progress_lines(log.info))
-    for err in errors:
-        log.warning("未收录：%s", err)
-    log.info("索引完成：%d 个文件、%d 个片段，用时 %.1f 秒", report.documents, report.chunks, report.seconds)
+        return None
+    failed: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            report, errors = bot.build(progress_lines(log.info))
+        except BaseException as exc:  # handed to the starting thread, or logged once the page is served
+            failed.append(exc)
+            log.error("索引构建失败：%s", exc)
+            return
+        for err in errors:
+            log.warning("未收录：%s", err)
+        log.info("索引完成：%d 个文件、%d 个片段，用时 %.1f 秒", report.documents, report.chunks, report.seconds)
+
+    thread = threading.Thread(target=build, name="policybot-index", daemon=True)
+    thread.start()
+    while thread.is_alive() and not bot.is_loaded:
+        thread.join(0.1)
+    if failed and not bot.is_loaded:
+        raise failed[0]
+    if thread.is_alive():
+        log.info("关键词检索已可用；语义索引在后台继续建立（%s）", bot.semantic_note() or "向量化中")
+    return thread
 
 
 def web_app(bot: PolicyBot):
@@ -135,7 +155,7 @@ def run(settings: Settings) -> None:
     """Take the port, build the index, serve the page and the API; returns when the server stops."""
     sock = listening_socket(settings.host, settings.port)
     bot = PolicyBot(settings)
-    prepare_index(bot)
+    building = prepare_index(bot)
     if not settings.admin_password:
         log.warning("%s", ADMIN_DISABLED)
     server, thread = start_server(web_app(bot), sock)
@@ -146,11 +166,14 @@ def run(settings: Settings) -> None:
     # the page is served while the index loads (~1 s, mostly jieba's dictionary); a question asked meanwhile
     # waits on PolicyBot's load lock rather than failing
     started = time.perf_counter()
-    bot.load()
+    if not bot.is_loaded:
+        bot.load()
     bot.warm_up()
     log.info("索引已加载：%d 个文件，用时 %.1f 秒", len(bot.documents()), time.perf_counter() - started)
     stop = lambda *_: setattr(server, "should_exit", True)  # noqa: E731 - a signal handler
     signal.signal(signal.SIGTERM, stop)
+    if building is not None and building.is_alive():
+        log.info("（索引构建在后台进行：问答先用关键词检索，语义部分随向量化逐步加入）")
     try:
         while thread.is_alive():
             thread.join(0.5)
