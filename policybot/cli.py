@@ -384,7 +384,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not (args.json or args.query == "-"):
             _print_hits(result, lambda q=query: why_no_hits(bot, flt, q))
             continue
-        _print_json(search_json(result, bot.semantic_coverage()))
+        _print_json(search_json(result, bot.semantic_coverage(), bot.backend_name))
         if not result.hits:  # the JSON keeps its shape; the reason goes where a person reads it
             print(f"0 条结果：{why_no_hits(bot, flt, query)}", file=sys.stderr)
     return status
@@ -409,7 +409,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             status = 2
             continue
         if args.json or args.question == "-":
-            _print_json(answer_json(answer, bot.semantic_coverage()))
+            _print_json(answer_json(answer, bot.semantic_coverage(), bot.backend_name))
         else:
             print(answer.answer)
             for c in answer.citations:
