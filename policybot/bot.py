@@ -193,6 +193,7 @@ class PolicyBot:
         self._load_lock = threading.RLock()
         self._digests = FileDigests()
         self._milvus: MilvusStore | None = None
+        self.last_sync: SyncReport | None = None  # what the last sync wrote into the search engine
 
     # --- components -------------------------------------------------------
 
@@ -294,7 +295,6 @@ class PolicyBot:
                         uri=self.settings.milvus_uri or str(self.settings.index_dir / "milvus.db"),
                         token=self.settings.milvus_token,
                         collection=self.settings.milvus_collection,
-                        ranker=self.settings.milvus_ranker,
                         index_type=self.settings.milvus_index,
                     )
                     self._milvus = MilvusStore(config, self.embedder.dim)
@@ -306,14 +306,15 @@ class PolicyBot:
             return LocalBackend(index)
         from policybot.index.milvus import MilvusBackend
 
-        return MilvusBackend(self.milvus, index, _fingerprints(index))
+        return MilvusBackend(self.milvus, index, _fingerprints(index), self.settings.milvus_ranker)
 
     def sync_backend(self, index: PolicyIndex) -> SyncReport | None:
         """Write the documents that changed since the last sync into the search engine, delete the gone ones
         (None for the local backend: the build wrote its files)."""
         if self.backend_name == "local":
             return None
-        return self.milvus.sync(index, _fingerprints(index), self.embedder.id)
+        self.last_sync = self.milvus.sync(index, _fingerprints(index), self.embedder.id)
+        return self.last_sync
 
     def close(self) -> None:
         """Let go of the search engine's connection (the index folder needs no closing)."""

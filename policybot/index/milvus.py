@@ -36,7 +36,7 @@ RANKERS = ("local", "rrf", "weighted")  # local: PolicyBot fuses Milvus's two ra
 INDEX_TYPES = ("FLAT", "IVF_FLAT", "AUTOINDEX")  # what Milvus Lite builds (not HNSW); a server takes more
 RRF_K = 60
 DENSE_WEIGHT = 0.5  # the dense ranking's share in the weighted ranker, as in the retriever's score fusion
-CONNECT_SECONDS = 5.0
+CONNECT_SECONDS = 3.0
 MAX_VARCHAR = 65535  # bytes, Milvus's limit for a VARCHAR field
 ID_CHARS = 512
 DOC_PIECE_CHARS = 20000  # a document's JSON in pieces of this many characters (≤ 60 000 bytes in UTF-8)
@@ -53,7 +53,6 @@ class MilvusConfig:
     uri: str
     token: str = ""
     collection: str = "policybot"  # prefix of the two collections: <prefix>_chunks, <prefix>_documents
-    ranker: str = "local"
     index_type: str = "FLAT"
 
     @property
@@ -123,8 +122,6 @@ class MilvusStore:
     """The two collections of one PolicyBot deployment: chunks (searched) and documents (the shared corpus)."""
 
     def __init__(self, config: MilvusConfig, dim: int) -> None:
-        if config.ranker not in RANKERS:
-            raise InputError(f"POLICYBOT_MILVUS_RANKER={config.ranker!r}：可选 {', '.join(RANKERS)}")
         if config.index_type not in INDEX_TYPES:
             raise InputError(f"POLICYBOT_MILVUS_INDEX={config.index_type!r}：可选 {', '.join(INDEX_TYPES)}")
         self.config = config
@@ -132,7 +129,11 @@ class MilvusStore:
         self.chunks = f"{config.collection}_chunks"
         self.docs = f"{config.collection}_documents"
         self.client = _connect(config)
-        self._ensure_collections()
+        try:
+            self._ensure_collections()
+        except BaseException:
+            self.client.close()
+            raise
 
     # --- collections ---------------------------------------------------------------------------------------------
 
@@ -292,13 +293,13 @@ class MilvusStore:
         expr = f"({expr}) and embedded == true" if expr else "embedded == true"
         return self._search(vector.astype(np.float32).tolist(), "dense", self._dense_params(), expr, n)
 
-    def hybrid(self, groups: KeywordGroups, vector: np.ndarray, expr: str, n: int) -> list[dict]:
+    def hybrid(self, groups: KeywordGroups, vector: np.ndarray, expr: str, n: int, ranker: str) -> list[dict]:
         """Both rankings fused by Milvus's RRF or weighted ranker (the related-words group only counts in the
         weighted one: RRF cannot weigh a ranking less)."""
         from pymilvus import AnnSearchRequest, RRFRanker, WeightedRanker
 
         texts = [(token_text(tokens), weight) for tokens, weight in groups]
-        if self.config.ranker == "rrf":
+        if ranker == "rrf":
             texts = texts[:1]
         texts = [(t, w) for t, w in texts if t]
         dense_expr = f"({expr}) and embedded == true" if expr else "embedded == true"
@@ -306,13 +307,12 @@ class MilvusStore:
         requests.append(
             AnnSearchRequest([vector.astype(np.float32).tolist()], "dense", self._dense_params(), n, expr=dense_expr)
         )
-        if self.config.ranker == "rrf":
-            ranker = RRFRanker(RRF_K)
+        if ranker == "rrf":
+            fusion = RRFRanker(RRF_K)
         else:
             share = sum(w for _, w in texts) or 1.0
-            weights = [(1 - DENSE_WEIGHT) * w / share for _, w in texts] + [DENSE_WEIGHT]
-            ranker = WeightedRanker(*weights)
-        found = self.client.hybrid_search(self.chunks, requests, ranker, limit=n, output_fields=OUTPUT_FIELDS)
+            fusion = WeightedRanker(*[(1 - DENSE_WEIGHT) * w / share for _, w in texts], DENSE_WEIGHT)
+        found = self.client.hybrid_search(self.chunks, requests, fusion, limit=n, output_fields=OUTPUT_FIELDS)
         return list(found[0]) if found else []
 
     def _dense_params(self) -> dict:
@@ -445,10 +445,15 @@ class MilvusBackend:
 
     name = "milvus"
 
-    def __init__(self, store: MilvusStore, index: PolicyIndex, fingerprints: dict[str, str]) -> None:
+    def __init__(
+        self, store: MilvusStore, index: PolicyIndex, fingerprints: dict[str, str], ranker: str = "local"
+    ) -> None:
+        if ranker not in RANKERS:
+            raise InputError(f"POLICYBOT_MILVUS_RANKER={ranker!r}：可选 {', '.join(RANKERS)} (unknown ranker)")
         self.store = store
         self.index = index
         self.fingerprints = fingerprints
+        self.ranker = ranker
 
     def keyword(self, groups: KeywordGroups, where: ChunkFilter | None, n: int) -> Ranked:
         """The n best chunks by Milvus's BM25, each group's scores times its weight."""
@@ -460,7 +465,8 @@ class MilvusBackend:
             if not tokens:
                 continue
             for row, score in self._rows(self.store.keyword(tokens, expr, n)):
-                summed[row] = summed.get(row, 0.0) + weight * score
+                # Milvus's BM25 keeps Lucene's (k1 + 1) numerator, bm25s drops it: divided, the scores are the local ones
+                summed[row] = summed.get(row, 0.0) + weight * score / (K1 + 1)
         return _ranked(summed, n)
 
     def dense(self, vector: np.ndarray, where: ChunkFilter | None, n: int) -> Ranked:
@@ -472,12 +478,12 @@ class MilvusBackend:
 
     def hybrid(self, groups: KeywordGroups, vector: np.ndarray, where: ChunkFilter | None, n: int) -> Ranked | None:
         """Milvus's RRF or weighted ranker over both rankings; None when PolicyBot fuses them (ranker `local`)."""
-        if self.store.config.ranker == "local":
+        if self.ranker == "local":
             return None
         expr = filter_expr(where, self.index.doc_ids)
         if expr is None:
             return Ranked.empty()
-        return _ranked(dict(self._rows(self.store.hybrid(groups, vector, expr, n))), n)
+        return _ranked(dict(self._rows(self.store.hybrid(groups, vector, expr, n, self.ranker))), n)
 
     def count(self) -> int:
         """How many chunks the Milvus collection holds."""
