@@ -194,6 +194,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     if "keyword" in report.timings:
         print(f"关键词检索在开始后 {report.timings['keyword']:.1f} 秒即可使用", file=sys.stderr)
+    sync = bot.last_sync
+    if sync is not None:
+        print(
+            f"Milvus（{bot.milvus.config.uri}）：写入 {len(sync.upserted)} 个文件、{sync.chunks} 个片段，"
+            f"删除 {len(sync.deleted)} 个，未变 {sync.unchanged} 个，用时 {sync.seconds:.1f} 秒",
+            file=sys.stderr,
+        )
     return 0
 
 

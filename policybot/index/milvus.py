@@ -109,6 +109,8 @@ def _connect(config: MilvusConfig) -> Any:
                 "服务器须以 http:// 开头 (a Milvus Lite path must end in .db; a server URI starts with http://)"
             )
         Path(config.uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Lite keeps no MVCC timestamps: every query iterator says so at WARNING, on stderr, and then works as it should
+        logging.getLogger("pymilvus.orm.iterator").setLevel(logging.ERROR)
     try:
         return MilvusClient(uri=config.uri, token=config.token, timeout=CONNECT_SECONDS)
     except (MilvusException, OSError, RuntimeError) as exc:
