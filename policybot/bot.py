@@ -420,6 +420,11 @@ class PolicyBot:
         except PolicyBotError:
             return False
 
+    def _use_published(self, index: PolicyIndex) -> None:
+        # a version published while embedding: keyword search covers every document, in Milvus too
+        self.sync_backend(index)
+        self._use(index)
+
     def _use_built(self, report: BuildReport) -> None:
         index = report.index or open_index(self.settings.index_dir, self.embedder.id)
         # the engine first: once the bot uses the new version, its chunks are there to be found
@@ -444,7 +449,7 @@ class PolicyBot:
             self.settings.dense_kind,
             files,
             previous=previous,
-            phases=phases or Phases(on_publish=self._use),
+            phases=phases or Phases(on_publish=self._use_published),
         )
         report = dataclasses.replace(report, timings={"parse": parse, **report.timings})
         return report, errors

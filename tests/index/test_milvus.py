@@ -218,3 +218,20 @@ def test_an_unknown_backend_or_lite_path_is_refused(tmp_path: Path) -> None:
         bot.backend_name  # noqa: B018
     with pytest.raises(InputError, match=r"须以 \.db 结尾"):
         MilvusStore(MilvusConfig(uri=str(tmp_path / "milvus")), dim=8)
+
+
+def test_a_keyword_only_version_is_searchable_in_milvus_and_its_vectors_follow(tmp_path: Path) -> None:
+    from policybot.index import Phases
+
+    bot = HashBot(milvus_settings(corpus(tmp_path / "corpus"), tmp_path / "index"))  # > 32 chunks: two phases
+    try:
+        bot.build(phases=Phases(embed=False))  # stopped after the keyword phase, as a long build is at first
+        assert bot.semantic_coverage() < 1.0
+        assert not bot.milvus.dense(bot.embedder.encode_queries(["金融"])[0], "", 5)  # no vectors yet
+        assert bot.retriever.search("加大金融支持").hits[0].heading == "加大金融支持"
+        bot.build()
+        assert bot.semantic_coverage() == 1.0
+        assert set(bot.last_sync.upserted) == set(bot.index.documents)  # rewritten with their vectors
+        assert len(bot.milvus.dense(bot.embedder.encode_queries(["金融"])[0], "", 5)) == 5
+    finally:
+        bot.close()
