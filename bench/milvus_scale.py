@@ -2,6 +2,7 @@
 
 python bench/milvus_scale.py                        # 1,000 generated documents (≈ 100 k chunks), 300 questions
 python bench/milvus_scale.py --docs 50 --questions 50   # a quick look
+python bench/milvus_scale.py --work DIR --agreement 60  # on a run's folder: where the rankings differ (no timing)
 
 Both backends search the same chunks with the same query vectors. The vectors come from a STAND-IN model, not the
 default embedder: hashed character bigrams, 384-dimensional like multilingual-e5-small, L2-normalised,
@@ -85,6 +86,32 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def agreement(local: BenchBot, milvus: BenchBot, questions: list[dict]) -> dict:
+    """Where the two backends' rankings differ: top-5 shared by BM25 alone and by dense alone, and how many of the
+    exact 100 nearest vectors each dense index finds."""
+    index = milvus.index
+    fingerprints = {d: shard_fingerprint(s) for d, s in index.shards.items()}
+    local_backend, milvus_backend = local.retriever.backend, MilvusBackend(milvus.milvus, index, fingerprints)
+    shared: dict[str, float] = {}
+    for fusion in ("bm25", "dense"):
+        mine = Retriever(index, milvus.segmenter, milvus.embedder, fusion, backend=local_backend)
+        theirs = Retriever(index, milvus.segmenter, milvus.embedder, fusion, backend=milvus_backend)
+        share = []
+        for q in questions:
+            a = {(h.doc_id, h.clause_id) for h in mine.search(q["q"], k=5).hits}
+            b = {(h.doc_id, h.clause_id) for h in theirs.search(q["q"], k=5).hits}
+            share.append(len(a & b) / max(len(a), 1))
+        shared[f"{fusion}_top5_shared"] = round(float(np.mean(share)), 3)
+    vectors = index.all_vectors()
+    found = {"local": [], "milvus": []}
+    for q in questions:
+        v = milvus.embedder.encode_queries([q["q"]])[0]
+        exact = set(np.argsort(-(vectors @ v))[:100].tolist())
+        for name, backend in (("local", local_backend), ("milvus", milvus_backend)):
+            found[name].append(len(exact & set(backend.dense(v, None, 100).rows.tolist())) / 100)
+    return {**shared, **{f"{n}_dense_recall@100": round(float(np.mean(f)), 3) for n, f in found.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=1000, help="generated documents (≈ 100 chunks each)")
@@ -92,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", help="folder for corpus, index and milvus.db (default: a temporary one)")
     parser.add_argument("--milvus-index", default="FLAT", help="the dense index in Milvus: FLAT or IVF_FLAT")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--agreement", type=int, default=0, help="only compare the rankings on this many questions")
     args = parser.parse_args(argv)
 
     work = Path(args.work or tempfile.mkdtemp(prefix="milvus-bench-"))
@@ -121,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     assert milvus.milvus.count() == rows, f"Milvus holds {milvus.milvus.count()} chunks, the index {rows}"
     print(f"milvus sync: {sync.chunks} chunks written in {sync_s:.0f} s", file=sys.stderr)
 
+    if args.agreement:
+        asked = gen_corpus.generate_questions(gen_corpus.generate_documents(args.docs, SEED), args.agreement, SEED)
+        print(json.dumps(agreement(local, milvus, asked), indent=2))
+        milvus.close()
+        return 0
     index = milvus.index
     fingerprints = {d: shard_fingerprint(s) for d, s in index.shards.items()}
     fusion = local.settings.fusion
