@@ -37,7 +37,7 @@ import gen_corpus  # noqa: E402 - bench/ is a folder of scripts, not a package
 from policybot.bot import PolicyBot  # noqa: E402
 from policybot.index.build import shard_fingerprint  # noqa: E402
 from policybot.index.embed import Embedder  # noqa: E402
-from policybot.index.milvus import MilvusBackend  # noqa: E402
+from policybot.index.milvus_backend import MilvusBackend  # noqa: E402
 from policybot.retrieve.hybrid import Retriever  # noqa: E402
 from policybot.settings import Settings  # noqa: E402
 

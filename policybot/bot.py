@@ -304,7 +304,7 @@ class PolicyBot:
         """The search backend over one loaded index, as configured."""
         if self.backend_name == "local":
             return LocalBackend(index)
-        from policybot.index.milvus import MilvusBackend
+        from policybot.index.milvus_backend import MilvusBackend
 
         return MilvusBackend(self.milvus, index, _fingerprints(index), self.settings.milvus_ranker)
 
