@@ -157,7 +157,7 @@ def test_zero_hits_from_filters_that_each_match_a_document_but_not_together(two_
 def test_zero_hits_as_json_keep_the_shape_and_give_the_reason_on_stderr(where, capsys):
     status, result, err = search_json(capsys, "人地挂钩", "--date-to", "2019年12月31日", *where)
     assert status == 0
-    assert result["hits"] == [] and set(result) == {"hits", "took_ms", "decided_by", "semantic_coverage"}
+    assert result["hits"] == [] and set(result) == {"hits", "took_ms", "decided_by", "semantic_coverage", "backend"}
     assert result["semantic_coverage"] == 1.0
     assert "0 条结果：" in err and "2019-12-31 及以前" in err
 
