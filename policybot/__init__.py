@@ -19,6 +19,7 @@ from policybot import errors
 from policybot.document import Clause, Document, Reference
 from policybot.errors import (
     AccessDenied,
+    BackendUnavailable,
     DocumentError,
     IndexCorrupt,
     IndexMismatch,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessDenied",
     "Answer",
+    "BackendUnavailable",
     "Clause",
     "Conversation",
     "Document",

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybot.answer.answerer import Answer, Answerer, Citation, Conversation
 from policybot.answer.selfcheck import Benefit, EnterpriseProfile, self_check
@@ -34,6 +35,8 @@ from policybot.index import (
     open_index,
     published_manifest,
 )
+from policybot.index.backend import BACKENDS, LocalBackend, SearchBackend
+from policybot.index.build import shard_fingerprint
 from policybot.index.embed import Embedder, load_embedder
 from policybot.index.segment import Segmenter
 from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
@@ -48,6 +51,9 @@ from policybot.retrieve.links import CorpusLinks, RelatedDocument
 from policybot.retrieve.query import QueryBuilder, Synonyms
 from policybot.retrieve.validity import Validity
 from policybot.settings import Settings
+
+if TYPE_CHECKING:
+    from policybot.index.milvus import MilvusStore, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +79,10 @@ def unchanged_documents(index: PolicyIndex | None, files: dict[str, str]) -> dic
         for d in index.documents.values()
         if same(d.source) and before.get(meta_name(d.source)) == files.get(meta_name(d.source))
     }
+
+
+def _fingerprints(index: PolicyIndex) -> dict[str, str]:
+    return {doc_id: shard_fingerprint(shard) for doc_id, shard in index.shards.items()}
 
 
 def duration_text(seconds: float) -> str:
@@ -182,6 +192,8 @@ class PolicyBot:
         self._synonyms: Synonyms | None = None
         self._load_lock = threading.RLock()
         self._digests = FileDigests()
+        self._milvus: MilvusStore | None = None
+        self.last_sync: SyncReport | None = None  # what the last sync wrote into the search engine
 
     # --- components -------------------------------------------------------
 
@@ -260,6 +272,56 @@ class PolicyBot:
         assert self._answerer is not None
         return self._answerer
 
+    # --- the search backend ----------------------------------------------------
+
+    @property
+    def backend_name(self) -> str:
+        """Where chunks are searched: 'local' (the index folder) or 'milvus'; InputError for anything else."""
+        if self.settings.backend not in BACKENDS:
+            raise InputError(
+                f"POLICYBOT_BACKEND={self.settings.backend!r}：可选 {'、'.join(BACKENDS)} (unknown search backend)"
+            )
+        return self.settings.backend
+
+    @property
+    def milvus(self) -> MilvusStore:
+        """The Milvus collections (connected on first use); BackendUnavailable names the URI it cannot reach."""
+        if self._milvus is None:
+            with self._load_lock:
+                if self._milvus is None:
+                    from policybot.index.milvus import MilvusConfig, MilvusStore
+
+                    config = MilvusConfig(
+                        uri=self.settings.milvus_uri or str(self.settings.index_dir / "milvus.db"),
+                        token=self.settings.milvus_token,
+                        collection=self.settings.milvus_collection,
+                        index_type=self.settings.milvus_index,
+                    )
+                    self._milvus = MilvusStore(config, self.embedder.dim)
+        return self._milvus
+
+    def backend_for(self, index: PolicyIndex) -> SearchBackend:
+        """The search backend over one loaded index, as configured."""
+        if self.backend_name == "local":
+            return LocalBackend(index)
+        from policybot.index.milvus_backend import MilvusBackend
+
+        return MilvusBackend(self.milvus, index, _fingerprints(index), self.settings.milvus_ranker)
+
+    def sync_backend(self, index: PolicyIndex) -> SyncReport | None:
+        """Write the documents that changed since the last sync into the search engine, delete the gone ones
+        (None for the local backend: the build wrote its files)."""
+        if self.backend_name == "local":
+            return None
+        self.last_sync = self.milvus.sync(index, _fingerprints(index), self.embedder.id)
+        return self.last_sync
+
+    def close(self) -> None:
+        """Let go of the search engine's connection (the index folder needs no closing)."""
+        if self._milvus is not None:
+            self._milvus.close()
+            self._milvus = None
+
     # --- index lifecycle ----------------------------------------------------
 
     def _ensure_loaded(self) -> None:
@@ -288,7 +350,9 @@ class PolicyBot:
             status = validity_rules.corpus_validity(index.documents, links, date.today())
             before = (self._index.documents, self._shown.documents) if self._index and self._shown else ({}, {})
             shown = dataclasses.replace(index, documents=validity_rules.apply(index.documents, status, *before))
-            retriever = Retriever(shown, self.segmenter, self.embedder, fusion=self.settings.fusion)
+            retriever = Retriever(
+                shown, self.segmenter, self.embedder, fusion=self.settings.fusion, backend=self.backend_for(shown)
+            )
             # documents unchanged since the last index keep their catalog entries
             catalog = Catalog(shown.documents, self._answerer.catalog if self._answerer is not None else None)
             finder = Finder(retriever, catalog, QueryBuilder(self.segmenter, self.synonyms, index.vocab))
@@ -356,11 +420,17 @@ class PolicyBot:
         except PolicyBotError:
             return False
 
+    def _use_published(self, index: PolicyIndex) -> None:
+        # a version published while embedding: keyword search covers every document, in Milvus too
+        self.sync_backend(index)
+        self._use(index)
+
     def _use_built(self, report: BuildReport) -> None:
-        if report.index is None:
-            self.load()
-        else:
-            self._use(report.index)
+        index = report.index or open_index(self.settings.index_dir, self.embedder.id)
+        # the engine first: once the bot uses the new version, its chunks are there to be found
+        self.sync_backend(index)
+        with self._load_lock:
+            self._use(index)
 
     def _build_locked(
         self, progress: Progress | None, phases: Phases | None = None
@@ -379,7 +449,7 @@ class PolicyBot:
             self.settings.dense_kind,
             files,
             previous=previous,
-            phases=phases or Phases(on_publish=self._use),
+            phases=phases or Phases(on_publish=self._use_published),
         )
         report = dataclasses.replace(report, timings={"parse": parse, **report.timings})
         return report, errors
@@ -402,6 +472,8 @@ class PolicyBot:
         """Build or update the index when the corpus changed since it was built; then load it."""
         if self.index_is_current():
             self.load()
+            assert self._index is not None
+            self.sync_backend(self._index)  # an engine left behind (another backend used before) catches up
             return None
         report, errors = self.build(progress)
         for err in errors:

@@ -194,6 +194,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     if "keyword" in report.timings:
         print(f"关键词检索在开始后 {report.timings['keyword']:.1f} 秒即可使用", file=sys.stderr)
+    sync = bot.last_sync
+    if sync is not None:
+        print(
+            f"Milvus（{bot.milvus.config.uri}）：写入 {len(sync.upserted)} 个文件、{sync.chunks} 个片段，"
+            f"删除 {len(sync.deleted)} 个，未变 {sync.unchanged} 个，用时 {sync.seconds:.1f} 秒",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -384,7 +391,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not (args.json or args.query == "-"):
             _print_hits(result, lambda q=query: why_no_hits(bot, flt, q))
             continue
-        _print_json(search_json(result, bot.semantic_coverage()))
+        _print_json(search_json(result, bot.semantic_coverage(), bot.backend_name))
         if not result.hits:  # the JSON keeps its shape; the reason goes where a person reads it
             print(f"0 条结果：{why_no_hits(bot, flt, query)}", file=sys.stderr)
     return status
@@ -409,7 +416,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             status = 2
             continue
         if args.json or args.question == "-":
-            _print_json(answer_json(answer, bot.semantic_coverage()))
+            _print_json(answer_json(answer, bot.semantic_coverage(), bot.backend_name))
         else:
             print(answer.answer)
             for c in answer.citations:

@@ -38,3 +38,8 @@ class AccessDenied(PolicyBotError):
 
 class ServerBusy(PolicyBotError):
     """Every worker is busy and every waiting place taken; the request may be sent again in a moment."""
+
+
+class BackendUnavailable(PolicyBotError):
+    """The search engine configured (a Milvus server, Milvus Lite) cannot be reached or is not installed; names its
+    URI."""

@@ -186,7 +186,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
 
 def finder_with(bot: PolicyBot, fusion: str) -> Finder:
     """The bot's search, with another fusion of BM25 and dense rankings."""
-    retriever = Retriever(bot.index, bot.segmenter, bot.embedder, fusion)
+    retriever = Retriever(bot.index, bot.segmenter, bot.embedder, fusion, backend=bot.backend_for(bot.index))
     return Finder(retriever, bot.finder.catalog, bot.finder.builder)
 
 
@@ -200,13 +200,14 @@ def evaluate(bot: PolicyBot, path: Path, split: str = "") -> dict:
         "retrieval": retrieval,
         "answers": answer_metrics(bot, questions),
         "embedder": bot.embedder.id,
+        "backend": bot.backend_name,
     }
 
 
 def format_report(report: dict) -> str:
     """Markdown tables of an evaluate() report."""
     lines = [
-        f"`{report['file']}` ({report['split']}), embedder `{report['embedder']}`",
+        f"`{report['file']}` ({report['split']}), embedder `{report['embedder']}`, backend `{report.get('backend', 'local')}`",
         "",
         "| retrieval | Recall@1 | Recall@3 | Recall@5 | MRR | first hit in right document |",
         "|---|---|---|---|---|---|",

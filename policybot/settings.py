@@ -21,6 +21,12 @@ class Settings:
     fusion: str = "score"
     synonyms: str = "on"  # related words for queries: on (policy table and 同义词词林), domain (the table only), off
     dense_kind: str = "auto"
+    backend: str = "local"  # where chunks are searched: local (the index folder's bm25s + FAISS) or milvus
+    milvus_uri: str = ""  # a path (Milvus Lite; default <index_dir>/milvus.db) or http://host:19530 (a server)
+    milvus_token: str = ""
+    milvus_collection: str = "policybot"  # prefix of the collections <prefix>_chunks and <prefix>_documents
+    milvus_ranker: str = "local"  # local (PolicyBot's fusion of Milvus's two rankings), rrf or weighted (Milvus's)
+    milvus_index: str = "FLAT"  # the dense index: FLAT, IVF_FLAT or AUTOINDEX
     host: str = "127.0.0.1"
     port: int = 7860
     admin_password: str = ""

@@ -157,7 +157,7 @@ def test_zero_hits_from_filters_that_each_match_a_document_but_not_together(two_
 def test_zero_hits_as_json_keep_the_shape_and_give_the_reason_on_stderr(where, capsys):
     status, result, err = search_json(capsys, "人地挂钩", "--date-to", "2019年12月31日", *where)
     assert status == 0
-    assert result["hits"] == [] and set(result) == {"hits", "took_ms", "decided_by", "semantic_coverage"}
+    assert result["hits"] == [] and set(result) == {"hits", "took_ms", "decided_by", "semantic_coverage", "backend"}
     assert result["semantic_coverage"] == 1.0
     assert "0 条结果：" in err and "2019-12-31 及以前" in err
 
@@ -298,3 +298,27 @@ def test_index_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
     assert "向量化" in text and "1000/1000" in text and "片段/s" in text
     assert "\r" in text  # one bar redrawn in place, not a line per step
     assert text.count("[ 90%] 向量化") == 0
+
+
+def test_index_search_and_ask_on_milvus_lite_answer_as_the_local_backend(
+    where, built_bot, tmp_path, monkeypatch, capsys
+):
+    pytest.importorskip("milvus_lite")
+    for part in ("corpus", "index"):
+        shutil.copytree(getattr(built_bot.settings, f"{part}_dir"), tmp_path / part)
+    mine = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    asked = ["ask", "加大用地支持由哪个单位牵头？", "--json"]
+    assert main([*asked, *where]) == 0
+    local = json.loads(capsys.readouterr().out)
+    monkeypatch.setenv("POLICYBOT_BACKEND", "milvus")
+    monkeypatch.setenv("POLICYBOT_MILVUS_URI", str(tmp_path / "index" / "milvus.db"))
+    assert main(["index", *mine]) == 0
+    assert f"Milvus（{tmp_path / 'index' / 'milvus.db'}）：写入 1 个文件" in capsys.readouterr().err
+    assert main([*asked, *mine]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["backend"] == "milvus" and local["backend"] == "local"
+    assert answer["lead_units"] == local["lead_units"] == ["市自然资源局"]
+    assert answer["answer"] == local["answer"]
+    assert main(["search", "金融支持", "--json", *mine]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["backend"] == "milvus" and found["hits"][0]["heading"] == "加大金融支持"

@@ -9,22 +9,24 @@ from policybot.document import Document
 from policybot.retrieve.hybrid import SearchResult
 
 
-def search_json(result: SearchResult, semantic_coverage: float = 1.0) -> dict:
-    """{"hits": [...], "took_ms": ..., "decided_by": ..., "semantic_coverage": ...}: what `policybot search --json`
-    prints for one query; semantic_coverage (0.0–1.0) is the share of chunks searched by meaning as well as by
-    keywords (below 1 while the index is still being embedded)."""
+def search_json(result: SearchResult, semantic_coverage: float = 1.0, backend: str = "local") -> dict:
+    """{"hits": [...], "took_ms": ..., "decided_by": ..., "semantic_coverage": ..., "backend": ...}: what
+    `policybot search --json` prints for one query; semantic_coverage (0.0–1.0) is the share of chunks searched by
+    meaning as well as by keywords (below 1 while the index is still being embedded); backend says which engine
+    searched (local or milvus)."""
     return {
         "hits": [h.to_json() for h in result.hits],
         "took_ms": round(result.took_ms, 2),
         "decided_by": result.decided_by,
         "semantic_coverage": round(semantic_coverage, 4),
+        "backend": backend,
     }
 
 
-def answer_json(answer: Answer, semantic_coverage: float = 1.0) -> dict:
-    """{answer, intent, found, lead_units, ..., citations, semantic_coverage}: what `policybot ask --json` prints for
-    one question (semantic_coverage as in search_json)."""
-    return {**answer.to_json(), "semantic_coverage": round(semantic_coverage, 4)}
+def answer_json(answer: Answer, semantic_coverage: float = 1.0, backend: str = "local") -> dict:
+    """{answer, intent, found, lead_units, ..., citations, semantic_coverage, backend}: what `policybot ask --json`
+    prints for one question (semantic_coverage and backend as in search_json)."""
+    return {**answer.to_json(), "semantic_coverage": round(semantic_coverage, 4), "backend": backend}
 
 
 def document_json(doc: Document) -> dict:

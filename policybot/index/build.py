@@ -210,6 +210,11 @@ def _shard_fingerprint(shard: Shard) -> str:
     return digest.hexdigest()
 
 
+def shard_fingerprint(shard: Shard) -> str:
+    """A hash of a document's chunks (their clause, window and text): equal fingerprints, equal chunks."""
+    return _shard_fingerprint(shard)
+
+
 def _with_fingerprint(shard: Shard) -> Shard:
     """The shard with its fingerprint (kept in the manifest, so that a load need not derive it again)."""
     return shard if shard.fingerprint else dataclasses.replace(shard, fingerprint=_shard_fingerprint(shard))

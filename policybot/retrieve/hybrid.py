@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from policybot.document import normalize, normalize_doc_number
+from policybot.index.backend import ChunkFilter, LocalBackend, Ranked, SearchBackend
 from policybot.index.build import PolicyIndex
 from policybot.index.chunks import chunk_document, window_of
-from policybot.index.dense import search_rows
 from policybot.index.embed import Embedder
 from policybot.index.segment import Segmenter, highlight_terms
 from policybot.retrieve.query import Query
@@ -120,18 +120,24 @@ def fair_to_unembedded(fused: dict[int, float], embedded: np.ndarray | None, fus
 class Retriever:
     """Searches one loaded index with one segmenter and embedder."""
 
-    def __init__(self, index: PolicyIndex, segmenter: Segmenter, embedder: Embedder, fusion: str = "rrf") -> None:
+    def __init__(
+        self,
+        index: PolicyIndex,
+        segmenter: Segmenter,
+        embedder: Embedder,
+        fusion: str = "rrf",
+        backend: SearchBackend | None = None,
+    ) -> None:
         if fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}")
         self.index = index
+        self.backend = backend or LocalBackend(index)
         self.segmenter = segmenter
         self.embedder = embedder
         self.fusion = fusion
-        self._ids = {doc_id: n for n, doc_id in enumerate(index.doc_ids)}
         self._number_of_doc = {
             normalize_doc_number(d.doc_number): d.doc_id for d in index.documents.values() if d.doc_number
         }
-        self._with_units: np.ndarray | None = None
 
     def allowed_documents(self, flt: SearchFilter) -> set[str]:
         """The ids of the documents a filter lets through."""
@@ -153,63 +159,26 @@ class Retriever:
             allowed.add(doc.doc_id)
         return allowed
 
-    def _mask(self, flt: SearchFilter) -> np.ndarray | None:
+    def _where(self, flt: SearchFilter) -> ChunkFilter | None:
+        """The chunks a filter lets through, as the backend is told (None: every chunk)."""
         if not flt.active:
             return None
-        mask = np.ones(self.index.rows, dtype=bool)
-        if flt.by_document:
-            allowed = np.zeros(len(self._ids), dtype=bool)
-            for doc_id in self._allowed_docs(flt):
-                allowed[self._ids[doc_id]] = True
-            mask = allowed[self.index.row_doc]
-        if flt.with_units:
-            if self._with_units is None:
-                self._with_units = self.index.rows_with_units()
-            mask &= self._with_units
-        if flt.within:
-            mask &= self._clause_rows(flt.within)
-        return mask
+        doc_ids = frozenset(self._allowed_docs(flt)) if flt.by_document else None
+        return ChunkFilter(doc_ids=doc_ids, with_units=flt.with_units, clauses=flt.within)
 
-    def _clause_rows(self, keys: tuple[tuple[str, str], ...]) -> np.ndarray:
-        """True for the chunk rows of these clauses."""
-        rows = np.zeros(self.index.rows, dtype=bool)
-        for doc_id in {d for d, _ in keys}:
-            doc = self.index.documents[doc_id]
-            wanted = {c for d, c in keys if d == doc_id}
-            positions = [i for i, c in enumerate(doc.clauses) if c.id in wanted]
-            start = self.index.row_start[doc_id]
-            shard = self.index.shards[doc_id]
-            rows[start : start + shard.rows] = np.isin(shard.clause_pos, positions)
-        return rows
-
-    def _bm25(
-        self, groups: list[tuple[list[str], float]], mask: np.ndarray | None, n: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        if not any(tokens for tokens, _ in groups) or not self.index.rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        scores = self.index.bm25.get_weighted_scores(groups)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
-        keep = scores[top] > 0
-        return top[keep], scores[top][keep].astype(np.float32)
-
-    def _dense(self, vector: np.ndarray, mask: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-        scores, rows = search_rows(self.index.dense, vector, n, mask)
-        return rows, scores
-
-    def _fuse(self, bm25: tuple[np.ndarray, np.ndarray], dense: tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
+    def _fuse(self, bm25: Ranked, dense: Ranked) -> dict[int, float]:
         fused: dict[int, float] = {}
         if self.fusion in ("rrf", "bm25"):
-            for rank, i in enumerate(bm25[0]):
+            for rank, i in enumerate(bm25.rows):
                 fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
         if self.fusion in ("rrf", "dense"):
-            for rank, i in enumerate(dense[0]):
+            for rank, i in enumerate(dense.rows):
                 fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
         if self.fusion == "score":
-            for ids, scores, weight in ((bm25[0], bm25[1], 1 - DENSE_WEIGHT), (dense[0], dense[1], DENSE_WEIGHT)):
+            for ids, scores, weight in (
+                (bm25.rows, bm25.scores, 1 - DENSE_WEIGHT),
+                (dense.rows, dense.scores, DENSE_WEIGHT),
+            ):
                 if len(ids) == 0:
                     continue
                 lo, hi = float(scores.min()), float(scores.max())
@@ -231,22 +200,34 @@ class Retriever:
         groups[0][0].extend(self._doc_number_tokens(query.text))
         tokens = groups[0][0]  # the asker's own words: what a hit shows as matched
         stages["segment"] = (time.perf_counter() - t) * 1000
-        mask = self._mask(flt)
-        t = time.perf_counter()
-        bm25 = self._bm25(groups, mask, CANDIDATES) if self.fusion != "dense" else (np.zeros(0, np.int64),) * 2
-        stages["bm25"] = (time.perf_counter() - t) * 1000
-        dense: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.float32))
-        if self.fusion != "bm25":
+        where = self._where(flt)
+        bm25, dense = Ranked.empty(), Ranked.empty()
+        if self.fusion == "bm25":
+            t = time.perf_counter()
+            bm25 = self.backend.keyword(groups, where, CANDIDATES)
+            stages["bm25"] = (time.perf_counter() - t) * 1000
+            fused = self._fuse(bm25, dense)
+        else:
             t = time.perf_counter()
             vector = self.embedder.encode_queries([query.text])[0]
             stages["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            dense = self._dense(vector, mask, CANDIDATES)
-            stages["faiss"] = (time.perf_counter() - t) * 1000
+            engine = self.backend.hybrid(groups, vector, where, CANDIDATES) if self.fusion != "dense" else None
+            if engine is not None:  # the engine fused both rankings (Milvus's RRF or weighted ranker)
+                stages["hybrid"] = (time.perf_counter() - t) * 1000
+                fused = {int(i): float(s) for i, s in zip(engine.rows, engine.scores, strict=True)}
+            else:
+                if self.fusion != "dense":
+                    bm25 = self.backend.keyword(groups, where, CANDIDATES)
+                    stages["bm25"] = (time.perf_counter() - t) * 1000
+                t = time.perf_counter()
+                dense = self.backend.dense(vector, where, CANDIDATES)
+                stages["faiss"] = (time.perf_counter() - t) * 1000
+                fused = self._fuse(bm25, dense)
         t = time.perf_counter()
-        fused = fair_to_unembedded(self._fuse(bm25, dense), self.index.embedded, self.fusion)
-        bm25_of = {int(i): float(s) for i, s in zip(*bm25, strict=True)}
-        dense_of = {int(i): float(s) for i, s in zip(*dense, strict=True)}
+        fused = fair_to_unembedded(fused, self.index.embedded, self.fusion)
+        bm25_of = {int(i): float(s) for i, s in zip(bm25.rows, bm25.scores, strict=True)}
+        dense_of = {int(i): float(s) for i, s in zip(dense.rows, dense.scores, strict=True)}
         hits = self._clause_hits(fused, bm25_of, dense_of, tokens, k)
         stages["fusion"] = (time.perf_counter() - t) * 1000
         return SearchResult(

@@ -80,7 +80,7 @@ def ask_json(bot: PolicyBot, conversations: Conversations, question: str, conver
     conversation_id, conversation, lock = conversations.get(conversation_id)
     with lock:
         answer = bot.ask(question, conversation)
-    return {**answer_json(answer, bot.semantic_coverage()), "conversation_id": conversation_id}
+    return {**answer_json(answer, bot.semantic_coverage(), bot.backend_name), "conversation_id": conversation_id}
 
 
 def selfcheck_json_of(bot: PolicyBot, body: SelfCheckRequest) -> dict:
@@ -152,7 +152,7 @@ def api_app(bot: PolicyBot, pool: WorkerPool | None = None) -> FastAPI:
         k: int = Query(5, description="返回条数（1–100）"),  # noqa: B008 - FastAPI idiom
     ) -> dict:
         result = await pool.run(bot.search, q, k)
-        return search_json(result, bot.semantic_coverage())
+        return search_json(result, bot.semantic_coverage(), bot.backend_name)
 
     @app.get("/api/documents", summary="已收录的文件：标题、文号、发文机关、日期、效力、条款数")
     async def documents() -> dict:
