@@ -36,7 +36,6 @@ import gen_corpus  # noqa: E402 - bench/ is a folder of scripts, not a package
 
 from policybot.bot import PolicyBot  # noqa: E402
 from policybot.index.build import shard_fingerprint  # noqa: E402
-from policybot.index.embed import Embedder  # noqa: E402
 from policybot.index.milvus_backend import MilvusBackend  # noqa: E402
 from policybot.retrieve.hybrid import Retriever  # noqa: E402
 from policybot.settings import Settings  # noqa: E402
@@ -68,25 +67,13 @@ class StandInEmbedder:
         return self._vectors(list(texts))
 
 
-class BenchBot(PolicyBot):
-    """PolicyBot with the stand-in embedder."""
-
-    def __init__(self, settings: Settings, embedder: StandInEmbedder) -> None:
-        super().__init__(settings)
-        self._bench_embedder = embedder
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._bench_embedder
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
 
 
-def agreement(local: BenchBot, milvus: BenchBot, questions: list[dict]) -> dict:
+def agreement(local: PolicyBot, milvus: PolicyBot, questions: list[dict]) -> dict:
     """Where the two backends' rankings differ: top-5 shared by BM25 alone and by dense alone, and how many of the
     exact 100 nearest vectors each dense index finds."""
     index = milvus.index
@@ -128,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         gen_corpus.generate_corpus(corpus, args.docs, SEED)
     embedder = StandInEmbedder()
     env = {"POLICYBOT_SYNONYMS": "off"}
-    local = BenchBot(Settings.from_env(env=env, corpus_dir=corpus, index_dir=index_dir), embedder)
+    local = PolicyBot(Settings.from_env(env=env, corpus_dir=corpus, index_dir=index_dir), embedder)
     started = time.perf_counter()
     local.ensure_index()
     build_s = time.perf_counter() - started
@@ -141,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         index_dir=index_dir,
         milvus_uri=str(work / f"milvus-{args.milvus_index.lower()}.db"),
     )
-    milvus = BenchBot(milvus_settings, embedder)
+    milvus = PolicyBot(milvus_settings, embedder)
     started = time.perf_counter()
     milvus.ensure_index()  # the index is current: this loads it and writes what Milvus lacks
     sync_s = time.perf_counter() - started

@@ -178,10 +178,11 @@ def _take_over(conversation: Conversation | None, trial: Conversation | None) ->
 class PolicyBot:
     """Everything the CLI and the web app do, on one corpus folder and one index folder."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        """`embedder` stands in for the configured one (tests and benchmarks pass a model-free one)."""
         self.settings = settings or Settings.from_env()
         self._segmenter: Segmenter | None = None
-        self._embedder: Embedder | None = None
+        self._embedder: Embedder | None = embedder
         self._index: PolicyIndex | None = None  # as published: what the next build starts from
         self._shown: PolicyIndex | None = None  # the same, each document with its validity in the corpus
         self._links: CorpusLinks | None = None

@@ -60,18 +60,6 @@ class PausingEmbedder(HashEmbedder):
                 self.busy -= 1
 
 
-class HashBot(PolicyBot):
-    """PolicyBot with the stand-in embedder: the real build/load/search wiring, without a real model."""
-
-    def __init__(self, settings: Settings, embedder: HashEmbedder) -> None:
-        super().__init__(settings)
-        self._hash_embedder = embedder
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._hash_embedder
-
-
 @pytest.fixture(scope="module")
 def segmenter() -> Segmenter:
     """One segmenter for the module (a new one costs a second to load the jieba dictionary)."""
@@ -143,12 +131,12 @@ def test_search_is_the_same_after_reopening_in_a_new_bot(tmp_path: Path) -> None
     settings = Settings.from_env(
         env={}, corpus_dir=make_corpus(tmp_path / "corpus", "gbk_notice.txt"), index_dir=tmp_path / "index"
     )
-    first = HashBot(settings, HashEmbedder())
+    first = PolicyBot(settings, HashEmbedder())
     first.build()
     queries = ["人地挂钩", "小规模纳税人增值税", "遵义市人民政府办公室"]
     before = [first.search(q, k=3).hits for q in queries]
 
-    second = HashBot(settings, HashEmbedder())
+    second = PolicyBot(settings, HashEmbedder())
     assert second.index_is_current()
     assert second.ensure_index() is None  # loaded, not rebuilt
     after = [second.search(q, k=3).hits for q in queries]
@@ -629,7 +617,7 @@ def test_an_update_patches_bm25_which_scores_as_a_full_build(tmp_path: Path, seg
 
 def test_the_app_settles_a_patched_bm25_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = make_corpus(tmp_path / "corpus")
-    bot = HashBot(Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index"), HashEmbedder())
+    bot = PolicyBot(Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index"), HashEmbedder())
     bot.build()
     settled = threading.Event()
     settle = index_module.PolicyIndex.settle_bm25
@@ -661,7 +649,7 @@ def test_an_ivf_update_of_the_loaded_index_searches_like_a_fresh_fill(
 ) -> None:
     corpus = make_corpus(tmp_path / "corpus", "fullwidth_units.txt")
     settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "index", dense_kind="ivf")
-    bot = HashBot(settings, HashEmbedder())
+    bot = PolicyBot(settings, HashEmbedder())
     bot.build()
     filled = bot.index.dense
     bot.build()

@@ -16,7 +16,6 @@ from policybot.answer.replies import answer_json, search_json  # noqa: E402
 from policybot.bot import PolicyBot  # noqa: E402
 from policybot.errors import BackendUnavailable, IndexMismatch, InputError  # noqa: E402
 from policybot.evaluate import read_questions, retrieval_metrics  # noqa: E402
-from policybot.index.embed import Embedder  # noqa: E402
 from policybot.index.milvus import MilvusConfig, MilvusStore  # noqa: E402
 from policybot.retrieve.hybrid import SearchFilter  # noqa: E402
 from policybot.settings import REPO_ROOT, Settings  # noqa: E402
@@ -27,16 +26,9 @@ WHO_LEADS = ("加大用地支持由哪个单位牵头？", "加大财政支持�
 SECOND = "fullwidth_units.txt"  # 青府发〔2022〕3号 (undated), another issuer than the seed
 
 
-class HashBot(PolicyBot):
+def hash_bot(settings: Settings) -> PolicyBot:
     """PolicyBot with the stand-in embedder: the real build, sync and search wiring, without a real model."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self._hash_embedder = HashEmbedder()
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._hash_embedder
+    return PolicyBot(settings, HashEmbedder())
 
 
 def corpus(folder: Path) -> Path:
@@ -48,13 +40,13 @@ def corpus(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[HashBot, HashBot]:
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[PolicyBot, PolicyBot]:
     """A local bot and a Milvus bot over the same corpus, each with its own index folder."""
     root = tmp_path_factory.mktemp("milvus")
     folder = corpus(root / "corpus")
-    local = HashBot(Settings.from_env(env={}, corpus_dir=folder, index_dir=root / "local"))
+    local = hash_bot(Settings.from_env(env={}, corpus_dir=folder, index_dir=root / "local"))
     local.ensure_index()
-    milvus = HashBot(milvus_settings(folder, root / "index"))
+    milvus = hash_bot(milvus_settings(folder, root / "index"))
     milvus.ensure_index()
     yield local, milvus
     milvus.close()
@@ -73,7 +65,7 @@ def clause_ids(bot: PolicyBot, query: str, flt: SearchFilter | None = None) -> l
     return [(h.doc_id, h.clause_id) for h in bot.search(query, k=5, flt=flt).hits]
 
 
-def test_the_question_set_finds_what_the_local_backend_finds(both: tuple[HashBot, HashBot]) -> None:
+def test_the_question_set_finds_what_the_local_backend_finds(both: tuple[PolicyBot, PolicyBot]) -> None:
     local, milvus = both
     questions = read_questions(QUESTIONS)
     here, there = retrieval_metrics(local.finder, questions), retrieval_metrics(milvus.finder, questions)
@@ -82,7 +74,7 @@ def test_the_question_set_finds_what_the_local_backend_finds(both: tuple[HashBot
     assert abs(there["recall@1"] - here["recall@1"]) <= 0.02
 
 
-def test_who_leads_answers_are_the_same_and_say_milvus(both: tuple[HashBot, HashBot]) -> None:
+def test_who_leads_answers_are_the_same_and_say_milvus(both: tuple[PolicyBot, PolicyBot]) -> None:
     local, milvus = both
     for question in WHO_LEADS:
         mine, theirs = milvus.ask(question), local.ask(question)
@@ -95,7 +87,7 @@ def test_who_leads_answers_are_the_same_and_say_milvus(both: tuple[HashBot, Hash
     assert local.backend_name == "local"
 
 
-def test_the_engine_holds_every_chunk_and_document(both: tuple[HashBot, HashBot]) -> None:
+def test_the_engine_holds_every_chunk_and_document(both: tuple[PolicyBot, PolicyBot]) -> None:
     _, milvus = both
     index = milvus.index
     assert milvus.milvus.count() == index.rows
@@ -106,7 +98,7 @@ def test_the_engine_holds_every_chunk_and_document(both: tuple[HashBot, HashBot]
         assert doc.doc_number == index.documents[doc_id].doc_number
 
 
-def test_filters_let_through_what_they_let_through_locally(both: tuple[HashBot, HashBot]) -> None:
+def test_filters_let_through_what_they_let_through_locally(both: tuple[PolicyBot, PolicyBot]) -> None:
     local, milvus = both
     second = next(d.doc_id for d in milvus.documents() if d.source == SECOND)
     filters = [
@@ -125,10 +117,10 @@ def test_filters_let_through_what_they_let_through_locally(both: tuple[HashBot, 
     assert all(local.index.clause(d, c).has_units for d, c in clause_ids(milvus, "支持", filters[-1]))
 
 
-def test_milvus_rankers_fuse_in_the_engine(both: tuple[HashBot, HashBot]) -> None:
+def test_milvus_rankers_fuse_in_the_engine(both: tuple[PolicyBot, PolicyBot]) -> None:
     _, milvus = both
     for ranker in ("rrf", "weighted"):
-        bot = HashBot(dataclasses.replace(milvus.settings, milvus_ranker=ranker))
+        bot = hash_bot(dataclasses.replace(milvus.settings, milvus_ranker=ranker))
         bot._milvus = milvus.milvus  # the same connection; only how the backend asks differs
         try:
             found = bot.retriever.search("加大金融支持", k=5)
@@ -142,7 +134,7 @@ def test_milvus_rankers_fuse_in_the_engine(both: tuple[HashBot, HashBot]) -> Non
         # "Milvus"): only that it runs in the engine is checked
 
 
-def test_bm25_scores_are_the_local_ones(both: tuple[HashBot, HashBot]) -> None:
+def test_bm25_scores_are_the_local_ones(both: tuple[PolicyBot, PolicyBot]) -> None:
     local, milvus = both
     for query in ("加大金融支持", "就业 财政", "市自然资源局"):
         mine = [(h.clause_id, round(h.bm25_score, 3)) for h in milvus.retriever.search(query, k=5).hits]
@@ -153,7 +145,7 @@ def test_an_update_writes_only_the_changed_document_and_a_deleted_one_is_never_f
     tmp_path: Path,
 ) -> None:
     folder = corpus(tmp_path / "corpus")
-    bot = HashBot(milvus_settings(folder, tmp_path / "index"))
+    bot = hash_bot(milvus_settings(folder, tmp_path / "index"))
     try:
         bot.ensure_index()
         assert len(bot.last_sync.upserted) == 3
@@ -182,13 +174,13 @@ def test_an_update_writes_only_the_changed_document_and_a_deleted_one_is_never_f
 def test_a_restart_reopens_the_collections(tmp_path: Path) -> None:
     folder = corpus(tmp_path / "corpus")
     settings = milvus_settings(folder, tmp_path / "index")
-    first = HashBot(settings)
+    first = hash_bot(settings)
     first.ensure_index()
     expected = clause_ids(first, "加大金融支持")
     count = first.milvus.count()
     first.close()
 
-    again = HashBot(settings)
+    again = hash_bot(settings)
     try:
         assert again.ensure_index() is None  # nothing to build: the index and the collections are there
         assert again.last_sync.upserted == () and again.last_sync.deleted == ()
@@ -200,12 +192,12 @@ def test_a_restart_reopens_the_collections(tmp_path: Path) -> None:
 
 def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
     uri = f"http://127.0.0.1:{free_port()}"
-    bot = HashBot(milvus_settings(copy_seed_corpus(tmp_path / "corpus"), tmp_path / "index", milvus_uri=uri))
+    bot = hash_bot(milvus_settings(copy_seed_corpus(tmp_path / "corpus"), tmp_path / "index", milvus_uri=uri))
     with pytest.raises(BackendUnavailable, match=f"无法连接 Milvus：{uri}"):
         bot.ensure_index()
 
 
-def test_a_collection_of_other_vectors_is_refused(both: tuple[HashBot, HashBot]) -> None:
+def test_a_collection_of_other_vectors_is_refused(both: tuple[PolicyBot, PolicyBot]) -> None:
     _, milvus = both
     config = dataclasses.replace(milvus.milvus.config)
     with pytest.raises(IndexMismatch, match="64 维，当前嵌入模型为 8 维"):
@@ -213,7 +205,7 @@ def test_a_collection_of_other_vectors_is_refused(both: tuple[HashBot, HashBot])
 
 
 def test_an_unknown_backend_or_lite_path_is_refused(tmp_path: Path) -> None:
-    bot = HashBot(Settings.from_env(env={"POLICYBOT_BACKEND": "elastic"}, index_dir=tmp_path))
+    bot = hash_bot(Settings.from_env(env={"POLICYBOT_BACKEND": "elastic"}, index_dir=tmp_path))
     with pytest.raises(InputError, match="POLICYBOT_BACKEND='elastic'"):
         bot.backend_name  # noqa: B018
     with pytest.raises(InputError, match=r"须以 \.db 结尾"):
@@ -223,7 +215,7 @@ def test_an_unknown_backend_or_lite_path_is_refused(tmp_path: Path) -> None:
 def test_a_keyword_only_version_is_searchable_in_milvus_and_its_vectors_follow(tmp_path: Path) -> None:
     from policybot.index import Phases
 
-    bot = HashBot(milvus_settings(corpus(tmp_path / "corpus"), tmp_path / "index"))  # > 32 chunks: two phases
+    bot = hash_bot(milvus_settings(corpus(tmp_path / "corpus"), tmp_path / "index"))  # > 32 chunks: two phases
     try:
         bot.build(phases=Phases(embed=False))  # stopped after the keyword phase, as a long build is at first
         assert bot.semantic_coverage() < 1.0

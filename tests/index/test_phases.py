@@ -21,7 +21,6 @@ from policybot.bot import PolicyBot
 from policybot.errors import PolicyBotError
 from policybot.index import Phases
 from policybot.index.build import build_index, open_index, published_manifest
-from policybot.index.embed import Embedder
 from policybot.index.journal import JOURNAL_FILE, EmbedJournal
 from policybot.index.segment import Segmenter
 from policybot.ingest.corpus import read_corpus
@@ -49,18 +48,6 @@ class BlockingEmbedder(HashEmbedder):
         return super().encode_passages(texts)
 
 
-class HashBot(PolicyBot):
-    """PolicyBot with a stand-in embedder: the real build/load/search wiring, without a real model."""
-
-    def __init__(self, settings: Settings, embedder: HashEmbedder) -> None:
-        super().__init__(settings)
-        self._hash_embedder = embedder
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._hash_embedder
-
-
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test corpus has ~100 chunks: batches, sorting windows and the keyword-first threshold scaled down."""
@@ -85,7 +72,7 @@ def test_a_corpus_being_embedded_answers_keyword_questions(tmp_path: Path, monke
     monkeypatch.setattr("policybot.bot.Phases", lambda **kw: Phases(publish_every=0.0, **kw))
     settings = Settings.from_env(env={}, corpus_dir=make_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
     embedder = BlockingEmbedder(batches=3)
-    bot = HashBot(settings, embedder)
+    bot = PolicyBot(settings, embedder)
     builder = threading.Thread(target=bot.build)
     builder.start()
     try:
@@ -214,7 +201,7 @@ def test_sigkill_while_embedding_loses_nothing(tmp_path: Path) -> None:
 
     settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=index_dir)
     embedder = HashEmbedder()
-    bot = HashBot(settings, embedder)
+    bot = PolicyBot(settings, embedder)
     bot.load()
     # the keyword index keeps serving: every document is searchable, some by meaning as well
     assert 0.0 < bot.semantic_coverage() < 1.0
