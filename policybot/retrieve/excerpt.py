@@ -26,7 +26,10 @@ SPAN_SHARE = 1.0  # beside its best sentence, what the whole quoted run holds of
 # a single character ("评", "交") is found inside many words ("评审", "提交"): as a substring it tells little
 SINGLE_CHAR_WEIGHT = 0.3
 
-# what a question wants, and how a sentence that holds it looks
+# what a question wants, and how a sentence that holds it looks: finer than "a number" (a sum of money is not a
+# percentage, a deadline not a duration), so that among a paragraph's sentences full of numbers the one holding the
+# kind asked for wins
+MONEY = r"\d+(?:\.\d+)?\s*(?:万|千|百)?元|[一二三四五六七八九十百千万两]+元"
 CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
     (re.compile(asked), re.compile(holds), weight)
     for asked, holds, weight in (
@@ -36,9 +39,18 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
             2.0,
         ),
+        (r"多少钱|补多少|贴多少|报多少|给多少|发多少|领多少|多少元|金额|费用|津贴|补贴多少|补助多少", MONEY, 2.0),
+        (r"比例|几成|百分之|打几折|按多少", r"\d+(?:\.\d+)?%|百分之|[一二三四五六七八九十]分之[一二三四五六七八九十]|\d成", 2.0),
+        (r"最多|最高|上限|封顶|顶多|最长", r"最高|最多|上限|不超过|不得超过|封顶|最长", 1.5),
+        (r"最少|至少|最低|起码|最短", r"最低|最少|至少|不低于|不少于|不得少于|起付|最短", 1.5),
         (
-            r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
-            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
+            r"什么时候|何时|哪天|几号|截止|哪一?年|几月|日期",
+            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|年初|月底|日前|之前|以前|前完成",
+            2.0,
+        ),
+        (
+            r"多久|多长时间|几天|几个月|几年|期限|时限|满几|要多长",
+            r"(?<![\d月])\d{1,3}\s*个?(?:工作日|日|天|个月|周|年)|日内|期限|时限|期满|满\d",  # not 2024年, 1月1日
             2.0,
         ),
         (
@@ -46,6 +58,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于",
             2.0,
         ),
+        (r"打到|发到|转到|存到|哪个账户|什么账户|账户|银行卡", r"账户|银行卡|社会保障卡|存折", 2.0),
         (r"材料|带什么|证件|提供什么|需要什么|要交(?:什么|哪些)|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
         (r"谁|哪个部门|哪个单位|哪家|找哪|归哪|由哪", r"局|委|办|中心|部门|单位|机构|政府", 1.0),
         (
@@ -54,6 +67,26 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             1.0,
         ),
         (r"怎么办|如何|怎样|怎么|流程|程序|步骤", r"申请|办理|向|通过|提交|可以|应当", 1.0),
+    )
+)
+# the kinds of fact a clause must hold to answer at all: a question for a phone number is not answered by a clause
+# without one, whatever words they share (phone, number, date, place: coarser than CUES on purpose)
+STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked), re.compile(holds))
+    for asked, holds in (
+        (r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话"),
+        (
+            r"多少|几[个家项条万元次%]|比例|标准|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天",
+            r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
+        ),
+        (
+            r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
+            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
+        ),
+        (
+            r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪",
+            r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于",
+        ),
     )
 )
 
@@ -94,15 +127,10 @@ def _score(
     return score
 
 
-# the kinds of fact a clause must hold to answer at all: a question for a phone number is not answered by a clause
-# without one, whatever words they share
-STRICT_CUES = 4  # the first CUES: phone, number, date, place
-
-
 def holds_wanted_fact(question: str, text: str) -> bool:
     """False when the question asks for a phone number, an amount, a date or a place and the text holds none."""
     norm_q, norm_t = normalize(question), normalize(text)
-    return all(holds.search(norm_t) for asked, holds, _ in CUES[:STRICT_CUES] if asked.search(norm_q))
+    return all(holds.search(norm_t) for asked, holds in STRICT_CUES if asked.search(norm_q))
 
 
 def wanted(question: str) -> list[tuple[re.Pattern[str], float]]:

@@ -80,3 +80,38 @@ def test_words_of_the_documents_title_do_not_choose_among_its_sentences() -> Non
     title = "青禾市高龄津贴申领办事指南"
     assert "90周岁至99周岁" in best_excerpt(text, question, words, limit=80, topic=title).text
     assert "90周岁至99周岁" not in best_excerpt(text, question, words, limit=80).text
+
+
+NUMBERS = (
+    "本次补贴面向2024年在本市参保的灵活就业人员，共涉及3.2万人。"
+    "补贴按实际缴费的三分之二给予，单位和个人按60%和40%的比例分担。"
+    "补贴标准为每人每月693元，由市财政按季度拨付。"
+    "申请时间为每年1月1日至1月31日，逾期不再受理。"
+    "审核通过后，补贴资金在20个工作日内发放到申请人本人的社会保障卡银行账户。"
+    "每人每年补贴金额最高不超过8400元，超出部分不予补贴。"
+)
+
+
+def _quoted(question: str, words: list[tuple[str, float]] | None = None) -> str:
+    return best_excerpt(NUMBERS, question, words or [], limit=40).text
+
+
+def test_a_question_for_money_is_answered_by_the_sentence_with_a_sum() -> None:
+    assert _quoted("每个月能补多少钱？").startswith("补贴标准为每人每月693元")
+
+
+def test_a_question_for_a_share_is_answered_by_the_sentence_with_a_percentage() -> None:
+    assert _quoted("按什么比例分担？").startswith("补贴按实际缴费的三分之二")
+
+
+def test_a_question_for_a_date_is_not_answered_by_a_duration_nor_the_other_way() -> None:
+    assert _quoted("什么时候申请？", [("申请", 1.0)]).startswith("申请时间为每年1月1日")
+    assert _quoted("批下来多久能发？").startswith("审核通过后，补贴资金在20个工作日内")
+
+
+def test_a_question_for_the_most_is_answered_by_the_sentence_with_the_cap() -> None:
+    assert _quoted("一年最多能拿多少？").startswith("每人每年补贴金额最高不超过8400元")
+
+
+def test_a_question_where_money_goes_is_answered_by_the_sentence_with_the_account() -> None:
+    assert "社会保障卡银行账户" in _quoted("钱打到哪里？", [("钱", 1.0)])
