@@ -22,7 +22,7 @@ CUE_SHARE = 0.15  # per unit of a cue's weight: a phone number (3) adds 0.45, a 
 CUE_CREDIT = 0.15  # for a sentence holding the kind of fact asked for, in match_share
 RELATED_WEIGHT = 0.4
 TOPIC_WEIGHT = 0.3  # a word of the document's title or the clause's heading, in choosing among the clause's sentences
-SPAN_SHARE = 1.0  # beside its best sentence, what the whole quoted run holds of the question's words
+SECOND_SHARE = 0.5  # a second sentence is quoted beside the best one when it scores at least this share of it
 # a single character ("评", "交") is found inside many words ("评审", "提交"): as a substring it tells little
 SINGLE_CHAR_WEIGHT = 0.3
 
@@ -39,7 +39,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
             2.0,
         ),
-        (r"多少钱|补多少|贴多少|报多少|给多少|发多少|领多少|多少元|金额|费用|津贴|补贴多少|补助多少", MONEY, 2.0),
+        (r"多少钱|补多少|贴多少|报多少|给多少|发多少|领多少|多少元|金额|补贴多少|补助多少", MONEY, 2.0),
         (
             r"比例|几成|百分之|打几折|按多少",
             r"\d+(?:\.\d+)?%|百分之|[一二三四五六七八九十]分之[一二三四五六七八九十]|\d成",
@@ -97,7 +97,8 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
-    """What to quote of a clause, and whether text was cut before or after it."""
+    """What to quote of a clause (one or two runs of its sentences, … between them), and whether text was cut before
+    or after it."""
 
     text: str
     cut_before: bool = False
@@ -163,32 +164,64 @@ def best_excerpt(
     parts = sentences(text)
     if not parts:
         return Excerpt(text)
-    cues = wanted(question)
-    in_window = _window_span(text, window)
+    scores = _scores(parts, words, wanted(question), definition, _window_span(text, window))
+    ranked = sorted((i for i in range(len(parts)) if parts[i].strip()), key=lambda i: (-scores[i], i))
+    runs = _with_context(parts, _chosen(parts, scores, ranked, limit), limit)
+    return _excerpt_of(parts, runs)
+
+
+def _scores(
+    parts: list[str],
+    words: list[tuple[str, float]],
+    cues: list[tuple[re.Pattern[str], float]],
+    definition: str,
+    in_window: tuple[int, int] | None,
+) -> list[float]:
+    """Each part's score, with a little credit for lying in the window search matched."""
     scores, at = [], 0
-    for sentence in parts:
-        score = _score(sentence, words, cues, definition)
+    for part in parts:
+        score = _score(part, words, cues, definition)
         if in_window and in_window[0] <= at < in_window[1]:
             score += WINDOW_CREDIT
         scores.append(score)
-        at += len(sentence)
-    starts = [i for i in range(len(parts)) if parts[i].strip()]
-    best = max(starts, key=lambda i: (_span_score(parts, i, _span(parts, i, limit), scores, words, cues), -i))
-    return _excerpt_of(parts, *_span(parts, best, limit))
+        at += len(part)
+    return scores
 
 
-def _span_score(
-    parts: list[str],
-    start: int,
-    span: tuple[int, int],
-    scores: list[float],
-    words: list[tuple[str, float]],
-    cues: list[tuple[re.Pattern[str], float]],
-) -> float:
-    """How well the run of sentences from part `start` answers: that part's score, plus the share of the question's
-    words the whole run holds (each word once), so a run that goes on to what the question also asks wins."""
-    lo, hi = span
-    return scores[start] + SPAN_SHARE * _score("".join(parts[lo:hi]), words, cues, "")
+def _chosen(parts: list[str], scores: list[float], ranked: list[int], limit: int) -> list[tuple[int, int]]:
+    """The whole sentence holding the best part, and the one holding the second best when that one scores at least
+    SECOND_SHARE of the best and both fit in `limit`: two sentences that answer beat one and what follows it (a
+    guide's rule sits a few sentences from the detail a question also names)."""
+    first = _sentence_of(parts, ranked[0])
+    if _size(parts, first) > limit:  # a very long sentence: from the best part on
+        first = (ranked[0], ranked[0] + 1)
+    runs = [first]
+    second = next((i for i in ranked[1:] if not first[0] <= i < first[1]), None)
+    if second is not None and scores[second] >= SECOND_SHARE * scores[ranked[0]]:
+        run = _sentence_of(parts, second)
+        if _size(parts, first) + _size(parts, run) <= limit:
+            runs.append(run)
+    return sorted(runs)
+
+
+def _with_context(parts: list[str], runs: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Each run extended by the sentences after it while the whole fits in `limit`; runs that meet become one."""
+    total = sum(_size(parts, run) for run in runs)
+    out: list[tuple[int, int]] = []
+    for k, (lo, hi) in enumerate(runs):
+        until = runs[k + 1][0] if k + 1 < len(runs) else len(parts)
+        while hi < until and total + len(parts[hi]) <= limit:
+            total += len(parts[hi])
+            hi += 1
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _size(parts: list[str], run: tuple[int, int]) -> int:
+    return sum(len(p) for p in parts[run[0] : run[1]])
 
 
 def off_topic(words: list[tuple[str, float]], topic: str) -> list[tuple[str, float]]:
@@ -209,27 +242,21 @@ def _ends_sentence(part: str) -> bool:
     return bool(re.search(r"[。！!？?\n][”’」』）)]?$", part))
 
 
-def _span(parts: list[str], best: int, limit: int) -> tuple[int, int]:
-    """The whole sentence holding part `best` (from the 。 before it: a part may end at ；), then what follows it
-    while it fits in `limit`, as a range of parts."""
-    lo, hi = best, best + 1
+def _sentence_of(parts: list[str], i: int) -> tuple[int, int]:
+    """The whole sentence holding part `i` (from the 。 before it: a part may end at ；), as a range of parts."""
+    lo, hi = i, i + 1
     while lo > 0 and not _ends_sentence(parts[lo - 1]):
         lo -= 1
     while hi < len(parts) and not _ends_sentence(parts[hi - 1]):
         hi += 1
-    if sum(len(p) for p in parts[lo:hi]) > limit:  # a very long sentence: from the best part on
-        lo, hi = best, best + 1
-    size = sum(len(p) for p in parts[lo:hi])
-    while hi < len(parts) and size + len(parts[hi]) <= limit:
-        size += len(parts[hi])
-        hi += 1
     return lo, hi
 
 
-def _excerpt_of(parts: list[str], lo: int, hi: int) -> Excerpt:
-    text = "".join(parts[lo:hi]).strip()
-    before = any(p.strip() for p in parts[:lo])
-    after = any(p.strip() for p in parts[hi:])
+def _excerpt_of(parts: list[str], runs: list[tuple[int, int]]) -> Excerpt:
+    """The runs quoted in order, … where text between them is left out."""
+    text = "…".join("".join(parts[lo:hi]).strip() for lo, hi in runs)
+    before = any(p.strip() for p in parts[: runs[0][0]])
+    after = any(p.strip() for p in parts[runs[-1][1] :])
     return Excerpt(text, cut_before=before, cut_after=after)
 
 

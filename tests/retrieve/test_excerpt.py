@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, sentences, weighted_words
+from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, off_topic, sentences, weighted_words
 
 LONG = (
     "今年以来，全市城镇新增就业2.3万人，就业形势总体稳定。"
@@ -79,7 +79,9 @@ def test_words_of_the_documents_title_do_not_choose_among_its_sentences() -> Non
     question = "青禾90多岁的老人高龄津贴每月多少钱？"
     title = "青禾市高龄津贴申领办事指南"
     assert "90周岁至99周岁" in best_excerpt(text, question, words, limit=80, topic=title).text
-    assert "90周岁至99周岁" not in best_excerpt(text, question, words, limit=80).text
+    assert best_excerpt(text, question, words, limit=40, topic=title).text.startswith("90周岁至99周岁")
+    weights, lighter = dict(words), dict(off_topic(words, title))
+    assert lighter["青禾"] < weights["青禾"] and lighter["90"] == weights["90"]
 
 
 NUMBERS = (
@@ -115,3 +117,21 @@ def test_a_question_for_the_most_is_answered_by_the_sentence_with_the_cap() -> N
 
 def test_a_question_where_money_goes_is_answered_by_the_sentence_with_the_account() -> None:
     assert "社会保障卡银行账户" in _quoted("钱打到哪里？", [("钱", 1.0)])
+
+
+GUIDE = (
+    "申请人可以通过“鹭州人社”微信公众号在线申请，也可以到参保所在区社保中心窗口现场申请。"
+    "在线申请的，申请人只需填报本人社会保障卡号和证书编号，不需要提交纸质材料。"
+    "市社保中心自受理之日起15个工作日内完成审核，审核不通过的，通过短信告知申请人并说明理由。"
+    "企业职工应当在证书核发之日起12个月内提出申请，逾期不予受理。"
+    "证书信息无法在线核验的，申请人需要上传证书原件照片。"
+)
+
+
+def test_the_two_best_sentences_are_quoted_with_what_lies_between_them_cut() -> None:
+    words = [("在线", 2.0), ("材料", 3.0), ("证书", 1.0)]
+    excerpt = best_excerpt(GUIDE, "在线申请要交什么材料？", words, limit=110)
+    first, second = excerpt.text.split("…")
+    assert first.startswith("在线申请的") and second.startswith("证书信息无法在线核验的")
+    assert excerpt.cut_before and not excerpt.cut_after
+    assert first in GUIDE and second in GUIDE
