@@ -2,8 +2,10 @@
 
 A 1,000-character paragraph quoted from its start hides the sentence a person asked about ("电话是多少？" is
 answered by the sentence with the number, half way down). Each sentence is scored by the question's words (rare
-words count more, related words less) and by what kind of fact the question wants (a number, a date, a phone
-number, a place, materials, a definition), with a little credit for lying in the part of the clause search matched.
+words count more, related words less) and by what kind of fact the question wants (a phone number, a sum of money,
+a percentage, a cap, a date or a duration, a place, an account, materials, a definition), with a little credit for
+lying in the part of the clause search matched. The best sentence is quoted, and the second best beside it when it
+answers nearly as well, with … for what is left out.
 """
 
 from __future__ import annotations
