@@ -50,6 +50,7 @@ PLACE_RE = re.compile(r"(省|市|县|区|州|北京|上海|天津|重庆|浙江|
 NOT_FOUND = "现有政策文件中没有找到与这个问题直接相关的规定。"
 # how an answer's first citation was chosen, besides search (finder's rules) and these
 DOC_NUMBER, DOCUMENT, METADATA, FOLLOW_UP, UNITS, NONE = "doc_number", "document", "metadata", "follow_up", "units", ""
+LEAD_UNITS = "lead_units"  # who-leads: search's best clause among those with unit lists, not search's top hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,7 +511,15 @@ class Answerer:
         confidence = evidence.confidence()
         if confidence < self.min_confidence:
             return replace(self._refuse(q, found.hits, WHO_LEADS, confidence), evidence=evidence)
-        return replace(self._units_answer(q, found.hits[0], SEARCH, confidence), evidence=evidence)
+        rule = self._units_rule(q, found.hits[0], flt)
+        return replace(self._units_answer(q, found.hits[0], rule, confidence), evidence=evidence)
+
+    def _units_rule(self, q: Question, cited: Hit, flt: SearchFilter) -> str:
+        """SEARCH when the clause cited for who leads is search's top hit too, else LEAD_UNITS: the clause search
+        shows first names no units, so the first one that does was cited."""
+        top = self.finder.find(q, k=1, flt=flt).hits
+        same = bool(top) and (top[0].doc_id, top[0].clause_id) == (cited.doc_id, cited.clause_id)
+        return SEARCH if same else LEAD_UNITS
 
     def _units_answer(self, q: Question, hit: Hit, decided_by: str, confidence: float = 1.0) -> Answer:
         where = f"《{hit.doc_title}》{hit.clause_path}「{hit.heading or hit.text[:20]}」"

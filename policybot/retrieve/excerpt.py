@@ -2,8 +2,10 @@
 
 A 1,000-character paragraph quoted from its start hides the sentence a person asked about ("电话是多少？" is
 answered by the sentence with the number, half way down). Each sentence is scored by the question's words (rare
-words count more, related words less) and by what kind of fact the question wants (a number, a date, a phone
-number, a place, materials, a definition), with a little credit for lying in the part of the clause search matched.
+words count more, related words less) and by what kind of fact the question wants (a phone number, a sum of money,
+a percentage, a cap, a date or a duration, a place, an account, materials, a definition), with a little credit for
+lying in the part of the clause search matched. The best sentence is quoted, and the second best beside it when it
+answers nearly as well, with … for what is left out.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ CUE_SHARE = 0.15  # per unit of a cue's weight: a phone number (3) adds 0.45, a 
 CUE_CREDIT = 0.15  # for a sentence holding the kind of fact asked for, in match_share
 RELATED_WEIGHT = 0.4
 TOPIC_WEIGHT = 0.3  # a word of the document's title or the clause's heading, in choosing among the clause's sentences
-SPAN_SHARE = 1.0  # beside its best sentence, what the whole quoted run holds of the question's words
+SECOND_SHARE = 0.5  # a second sentence is quoted beside the best one when it scores at least this share of it
 # a single character ("评", "交") is found inside many words ("评审", "提交"): as a substring it tells little
 SINGLE_CHAR_WEIGHT = 0.3
 
-# what a question wants, and how a sentence that holds it looks
+# what a question wants, and how a sentence that holds it looks: finer than "a number" (a sum of money is not a
+# percentage, a deadline not a duration), so that among a paragraph's sentences full of numbers the one holding the
+# kind asked for wins
+MONEY = r"\d+(?:\.\d+)?\s*(?:万|千|百)?元|[一二三四五六七八九十百千万两]+元"
 CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
     (re.compile(asked), re.compile(holds), weight)
     for asked, holds, weight in (
@@ -36,9 +41,22 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
             2.0,
         ),
+        (r"多少钱|补多少|贴多少|报多少|给多少|发多少|领多少|多少元|金额|补贴多少|补助多少", MONEY, 2.0),
         (
-            r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
-            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
+            r"比例|几成|百分之|打几折|按多少",
+            r"\d+(?:\.\d+)?%|百分之|[一二三四五六七八九十]分之[一二三四五六七八九十]|\d成",
+            2.0,
+        ),
+        (r"最多|最高|上限|封顶|顶多|最长", r"最高|最多|上限|不超过|不得超过|封顶|最长", 1.5),
+        (r"最少|至少|最低|起码|最短", r"最低|最少|至少|不低于|不少于|不得少于|起付|最短", 1.5),
+        (
+            r"什么时候|何时|哪天|几号|截止|哪一?年|几月|日期",
+            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|年初|月底|日前|之前|以前|前完成",
+            2.0,
+        ),
+        (
+            r"多久|多长时间|几天|几个月|几年|期限|时限|满几|要多长",
+            r"(?<![\d月])\d{1,3}\s*个?(?:工作日|日|天|个月|周|年)|日内|期限|时限|期满|满\d",  # not 2024年, 1月1日
             2.0,
         ),
         (
@@ -46,6 +64,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于",
             2.0,
         ),
+        (r"打到|发到|转到|存到|哪个账户|什么账户|账户|银行卡", r"账户|银行卡|社会保障卡|存折", 2.0),
         (r"材料|带什么|证件|提供什么|需要什么|要交(?:什么|哪些)|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
         (r"谁|哪个部门|哪个单位|哪家|找哪|归哪|由哪", r"局|委|办|中心|部门|单位|机构|政府", 1.0),
         (
@@ -56,11 +75,32 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
         (r"怎么办|如何|怎样|怎么|流程|程序|步骤", r"申请|办理|向|通过|提交|可以|应当", 1.0),
     )
 )
+# the kinds of fact a clause must hold to answer at all: a question for a phone number is not answered by a clause
+# without one, whatever words they share (phone, number, date, place: coarser than CUES on purpose)
+STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked), re.compile(holds))
+    for asked, holds in (
+        (r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话"),
+        (
+            r"多少|几[个家项条万元次%]|比例|标准|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天",
+            r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
+        ),
+        (
+            r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
+            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
+        ),
+        (
+            r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪",
+            r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|地址|设在|位于",
+        ),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
-    """What to quote of a clause, and whether text was cut before or after it."""
+    """What to quote of a clause (one or two runs of its sentences, … between them), and whether text was cut before
+    or after it."""
 
     text: str
     cut_before: bool = False
@@ -94,15 +134,10 @@ def _score(
     return score
 
 
-# the kinds of fact a clause must hold to answer at all: a question for a phone number is not answered by a clause
-# without one, whatever words they share
-STRICT_CUES = 4  # the first CUES: phone, number, date, place
-
-
 def holds_wanted_fact(question: str, text: str) -> bool:
     """False when the question asks for a phone number, an amount, a date or a place and the text holds none."""
     norm_q, norm_t = normalize(question), normalize(text)
-    return all(holds.search(norm_t) for asked, holds, _ in CUES[:STRICT_CUES] if asked.search(norm_q))
+    return all(holds.search(norm_t) for asked, holds in STRICT_CUES if asked.search(norm_q))
 
 
 def wanted(question: str) -> list[tuple[re.Pattern[str], float]]:
@@ -131,32 +166,64 @@ def best_excerpt(
     parts = sentences(text)
     if not parts:
         return Excerpt(text)
-    cues = wanted(question)
-    in_window = _window_span(text, window)
+    scores = _scores(parts, words, wanted(question), definition, _window_span(text, window))
+    ranked = sorted((i for i in range(len(parts)) if parts[i].strip()), key=lambda i: (-scores[i], i))
+    runs = _with_context(parts, _chosen(parts, scores, ranked, limit), limit)
+    return _excerpt_of(parts, runs)
+
+
+def _scores(
+    parts: list[str],
+    words: list[tuple[str, float]],
+    cues: list[tuple[re.Pattern[str], float]],
+    definition: str,
+    in_window: tuple[int, int] | None,
+) -> list[float]:
+    """Each part's score, with a little credit for lying in the window search matched."""
     scores, at = [], 0
-    for sentence in parts:
-        score = _score(sentence, words, cues, definition)
+    for part in parts:
+        score = _score(part, words, cues, definition)
         if in_window and in_window[0] <= at < in_window[1]:
             score += WINDOW_CREDIT
         scores.append(score)
-        at += len(sentence)
-    starts = [i for i in range(len(parts)) if parts[i].strip()]
-    best = max(starts, key=lambda i: (_span_score(parts, i, _span(parts, i, limit), scores, words, cues), -i))
-    return _excerpt_of(parts, *_span(parts, best, limit))
+        at += len(part)
+    return scores
 
 
-def _span_score(
-    parts: list[str],
-    start: int,
-    span: tuple[int, int],
-    scores: list[float],
-    words: list[tuple[str, float]],
-    cues: list[tuple[re.Pattern[str], float]],
-) -> float:
-    """How well the run of sentences from part `start` answers: that part's score, plus the share of the question's
-    words the whole run holds (each word once), so a run that goes on to what the question also asks wins."""
-    lo, hi = span
-    return scores[start] + SPAN_SHARE * _score("".join(parts[lo:hi]), words, cues, "")
+def _chosen(parts: list[str], scores: list[float], ranked: list[int], limit: int) -> list[tuple[int, int]]:
+    """The whole sentence holding the best part, and the one holding the second best when that one scores at least
+    SECOND_SHARE of the best and both fit in `limit`: two sentences that answer beat one and what follows it (a
+    guide's rule sits a few sentences from the detail a question also names)."""
+    first = _sentence_of(parts, ranked[0])
+    if _size(parts, first) > limit:  # a very long sentence: from the best part on
+        first = (ranked[0], ranked[0] + 1)
+    runs = [first]
+    second = next((i for i in ranked[1:] if not first[0] <= i < first[1]), None)
+    if second is not None and scores[second] >= SECOND_SHARE * scores[ranked[0]]:
+        run = _sentence_of(parts, second)
+        if _size(parts, first) + _size(parts, run) <= limit:
+            runs.append(run)
+    return sorted(runs)
+
+
+def _with_context(parts: list[str], runs: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Each run extended by the sentences after it while the whole fits in `limit`; runs that meet become one."""
+    total = sum(_size(parts, run) for run in runs)
+    out: list[tuple[int, int]] = []
+    for k, (lo, hi) in enumerate(runs):
+        until = runs[k + 1][0] if k + 1 < len(runs) else len(parts)
+        while hi < until and total + len(parts[hi]) <= limit:
+            total += len(parts[hi])
+            hi += 1
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _size(parts: list[str], run: tuple[int, int]) -> int:
+    return sum(len(p) for p in parts[run[0] : run[1]])
 
 
 def off_topic(words: list[tuple[str, float]], topic: str) -> list[tuple[str, float]]:
@@ -177,27 +244,21 @@ def _ends_sentence(part: str) -> bool:
     return bool(re.search(r"[。！!？?\n][”’」』）)]?$", part))
 
 
-def _span(parts: list[str], best: int, limit: int) -> tuple[int, int]:
-    """The whole sentence holding part `best` (from the 。 before it: a part may end at ；), then what follows it
-    while it fits in `limit`, as a range of parts."""
-    lo, hi = best, best + 1
+def _sentence_of(parts: list[str], i: int) -> tuple[int, int]:
+    """The whole sentence holding part `i` (from the 。 before it: a part may end at ；), as a range of parts."""
+    lo, hi = i, i + 1
     while lo > 0 and not _ends_sentence(parts[lo - 1]):
         lo -= 1
     while hi < len(parts) and not _ends_sentence(parts[hi - 1]):
         hi += 1
-    if sum(len(p) for p in parts[lo:hi]) > limit:  # a very long sentence: from the best part on
-        lo, hi = best, best + 1
-    size = sum(len(p) for p in parts[lo:hi])
-    while hi < len(parts) and size + len(parts[hi]) <= limit:
-        size += len(parts[hi])
-        hi += 1
     return lo, hi
 
 
-def _excerpt_of(parts: list[str], lo: int, hi: int) -> Excerpt:
-    text = "".join(parts[lo:hi]).strip()
-    before = any(p.strip() for p in parts[:lo])
-    after = any(p.strip() for p in parts[hi:])
+def _excerpt_of(parts: list[str], runs: list[tuple[int, int]]) -> Excerpt:
+    """The runs quoted in order, … where text between them is left out."""
+    text = "…".join("".join(parts[lo:hi]).strip() for lo, hi in runs)
+    before = any(p.strip() for p in parts[: runs[0][0]])
+    after = any(p.strip() for p in parts[runs[-1][1] :])
     return Excerpt(text, cut_before=before, cut_after=after)
 
 

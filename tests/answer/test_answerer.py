@@ -314,6 +314,14 @@ def test_ask_cites_what_search_shows_first_and_says_what_decided(built_bot) -> N
     assert built_bot.ask("遵府办函〔2020〕141号").to_json()["decided_by"] == "doc_number"
 
 
+def test_who_leads_says_so_when_search_shows_first_a_clause_without_units(built_bot) -> None:
+    question = "全市小镇建设的日常协调由哪个单位来抓"
+    top = built_bot.search(question, k=1).hits[0]
+    answer = built_bot.ask(question)
+    assert not (top.lead_units or top.responsible_units)  # 二、总体目标 names no unit
+    assert answer.citations[0].lead_units and answer.to_json()["decided_by"] == "lead_units"
+
+
 def test_a_questions_unknown_subject_is_refused(built_bot) -> None:
     for question in ("遵义市最低工资标准是多少", "农村宅基地怎么申请", "贵阳市对特色小镇有什么扶持政策"):
         answer = built_bot.ask(question)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, sentences, weighted_words
+from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, off_topic, sentences, weighted_words
 
 LONG = (
     "今年以来，全市城镇新增就业2.3万人，就业形势总体稳定。"
@@ -79,4 +79,59 @@ def test_words_of_the_documents_title_do_not_choose_among_its_sentences() -> Non
     question = "青禾90多岁的老人高龄津贴每月多少钱？"
     title = "青禾市高龄津贴申领办事指南"
     assert "90周岁至99周岁" in best_excerpt(text, question, words, limit=80, topic=title).text
-    assert "90周岁至99周岁" not in best_excerpt(text, question, words, limit=80).text
+    assert best_excerpt(text, question, words, limit=40, topic=title).text.startswith("90周岁至99周岁")
+    weights, lighter = dict(words), dict(off_topic(words, title))
+    assert lighter["青禾"] < weights["青禾"] and lighter["90"] == weights["90"]
+
+
+NUMBERS = (
+    "本次补贴面向2024年在本市参保的灵活就业人员，共涉及3.2万人。"
+    "补贴按实际缴费的三分之二给予，单位和个人按60%和40%的比例分担。"
+    "补贴标准为每人每月693元，由市财政按季度拨付。"
+    "申请时间为每年1月1日至1月31日，逾期不再受理。"
+    "审核通过后，补贴资金在20个工作日内发放到申请人本人的社会保障卡银行账户。"
+    "每人每年补贴金额最高不超过8400元，超出部分不予补贴。"
+)
+
+
+def _quoted(question: str, words: list[tuple[str, float]] | None = None) -> str:
+    return best_excerpt(NUMBERS, question, words or [], limit=40).text
+
+
+def test_a_question_for_money_is_answered_by_the_sentence_with_a_sum() -> None:
+    assert _quoted("每个月能补多少钱？").startswith("补贴标准为每人每月693元")
+
+
+def test_a_question_for_a_share_is_answered_by_the_sentence_with_a_percentage() -> None:
+    assert _quoted("按什么比例分担？").startswith("补贴按实际缴费的三分之二")
+
+
+def test_a_question_for_a_date_is_not_answered_by_a_duration_nor_the_other_way() -> None:
+    assert _quoted("什么时候申请？", [("申请", 1.0)]).startswith("申请时间为每年1月1日")
+    assert _quoted("批下来多久能发？").startswith("审核通过后，补贴资金在20个工作日内")
+
+
+def test_a_question_for_the_most_is_answered_by_the_sentence_with_the_cap() -> None:
+    assert _quoted("一年最多能拿多少？").startswith("每人每年补贴金额最高不超过8400元")
+
+
+def test_a_question_where_money_goes_is_answered_by_the_sentence_with_the_account() -> None:
+    assert "社会保障卡银行账户" in _quoted("钱打到哪里？", [("钱", 1.0)])
+
+
+GUIDE = (
+    "申请人可以通过“鹭州人社”微信公众号在线申请，也可以到参保所在区社保中心窗口现场申请。"
+    "在线申请的，申请人只需填报本人社会保障卡号和证书编号，不需要提交纸质材料。"
+    "市社保中心自受理之日起15个工作日内完成审核，审核不通过的，通过短信告知申请人并说明理由。"
+    "企业职工应当在证书核发之日起12个月内提出申请，逾期不予受理。"
+    "证书信息无法在线核验的，申请人需要上传证书原件照片。"
+)
+
+
+def test_the_two_best_sentences_are_quoted_with_what_lies_between_them_cut() -> None:
+    words = [("在线", 2.0), ("材料", 3.0), ("证书", 1.0)]
+    excerpt = best_excerpt(GUIDE, "在线申请要交什么材料？", words, limit=110)
+    first, second = excerpt.text.split("…")
+    assert first.startswith("在线申请的") and second.startswith("证书信息无法在线核验的")
+    assert excerpt.cut_before and not excerpt.cut_after
+    assert first in GUIDE and second in GUIDE
