@@ -25,6 +25,7 @@ from policybot.answer.answerer import (
     KNOWN_SHARE,
     MIN_CONFIDENCE,
     SAID_SHARE,
+    UNKNOWN_SUBJECT_FACTOR,
     Answerer,
     Conversation,
     Evidence,
@@ -35,6 +36,7 @@ from policybot.settings import Settings
 
 STEP = 0.1
 THRESHOLDS = [t / 100 for t in range(5, 90)]
+UNKNOWN_FACTORS = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]  # 1.0: an unknown subject does not count
 
 
 def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
@@ -56,13 +58,18 @@ def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
     return out
 
 
-def errors(data: list[tuple[str, Evidence]], shares: tuple[float, float, float], threshold: float) -> dict[str, float]:
+def errors(
+    data: list[tuple[str, Evidence]],
+    shares: tuple[float, float, float],
+    threshold: float,
+    unknown_factor: float = UNKNOWN_SUBJECT_FACTOR,
+) -> dict[str, float]:
     """Shares of in-scope questions refused and of out-of-scope questions answered, under these weights."""
     refused = {"right": 0, "wrong": 0, "oos": 0}
     total = {"right": 0, "wrong": 0, "oos": 0}
     for label, evidence in data:
         total[label] += 1
-        refused[label] += evidence.confidence(shares) < threshold
+        refused[label] += evidence.confidence(shares, unknown_factor) < threshold
     in_scope = total["right"] + total["wrong"]
     return {
         "in_scope_refused": (refused["right"] + refused["wrong"]) / max(1, in_scope),
@@ -85,16 +92,16 @@ def main() -> None:
         if 1 - d - k >= -1e-9
     ]
     best = None
-    for shares in grid:
-        for threshold in THRESHOLDS:
-            e = errors(data, shares, threshold)
-            cost = e["in_scope_refused"] + e["oos_answered"]
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, shares, threshold, e)
+    for shares, factor, threshold in itertools.product(grid, UNKNOWN_FACTORS, THRESHOLDS):
+        e = errors(data, shares, threshold, factor)
+        cost = e["in_scope_refused"] + e["oos_answered"]
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, shares, threshold, factor, e)
     assert best is not None
-    cost, shares, threshold, e = best
+    cost, shares, threshold, factor, e = best
     print(f"{len(data)} search-answered tune questions: {e['counts']}")
-    print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}")
+    print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}; "
+          f"UNKNOWN_SUBJECT_FACTOR = {factor}")  # fmt: skip
     print(f"  in-scope refused {e['in_scope_refused']:.3f} (right ones {e['right_refused']:.3f}), "
           f"out-of-scope answered {e['oos_answered']:.3f}")  # fmt: skip
     current = errors(data, (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE), MIN_CONFIDENCE)

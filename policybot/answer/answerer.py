@@ -41,6 +41,10 @@ TRAILING_CHARS = "能会要可难都也就还呢吗啊"  # what jieba glues to a
 FOREIGN_PLACE_FACTOR = 0.3
 MISSING_FACT_FACTOR = 0.5
 MISSING_SUBJECT_FACTOR = 0.5
+# a name of a thing the documents never use, nor any word related to it ("民宿", "环评", "公租房" asked of a plan for
+# small towns): the question is about something they do not cover (tune sets, bench/calibrate.py)
+UNKNOWN_SUBJECT_FACTOR = 0.7
+NOUN_FLAGS = ("n", "nr", "nz", "ng", "nt", "j")  # jieba's tags of names of things (not ns: places are judged apart)
 SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its document must use
 NEAREST_SHOWN = 3
 PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
@@ -62,9 +66,12 @@ class Evidence:
     foreign_place: bool = False  # a place the documents never mention (贵阳市 in a 遵义 corpus), or the cited one
     fact_missing: bool = False  # asks for a number, date, phone or address the clause does not hold
     subject_missing: bool = False  # the question's most telling word is nowhere in the cited document
+    unknown_subject: bool = False  # names a thing no document speaks of, in its word or a related one
 
-    def confidence(self, shares: tuple[float, float, float] | None = None) -> float:
-        """0..1: the evidence weighed (by the calibrated shares unless others are given)."""
+    def confidence(
+        self, shares: tuple[float, float, float] | None = None, unknown_factor: float = UNKNOWN_SUBJECT_FACTOR
+    ) -> float:
+        """0..1: the evidence weighed (by the calibrated shares and factor unless others are given)."""
         dense_share, known_share, said_share = shares or (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE)
         # e5 cosines crowd into 0.80..0.90; stretch that range to 0..1
         dense_part = min(1.0, max(0.0, (self.dense - DENSE_FLOOR) / DENSE_SPAN))
@@ -75,6 +82,8 @@ class Evidence:
             score *= MISSING_FACT_FACTOR
         if self.subject_missing:
             score *= MISSING_SUBJECT_FACTOR
+        if self.unknown_subject:
+            score *= unknown_factor
         return round(score, 4)
 
 
@@ -397,7 +406,28 @@ class Answerer:
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
             fact_missing=not holds_wanted_fact(q.text, hit.text),
             subject_missing=bool(self._subject_missing(places, asked, hit)),
+            unknown_subject=bool(self.unknown_subjects(q)),
         )
+
+    def unknown_subjects(self, q: Question) -> list[str]:
+        """The names of things the question asks about that no document uses, nor any word related to them: real
+        words of the dictionary tagged as nouns ("民宿", "房产税"), not fragments jieba made up ("税能") nor words
+        with a known part ("融资难")."""
+        segmenter = self.segmenter
+        synonyms = self.finder.builder.synonyms
+        drop = question_words(q.intent) | segmenter.stopwords
+        out = []
+        for word, flag in segmenter.tagged(q.search_text):
+            if word in drop or len(word) < 2 or word in self._vocab or flag not in NOUN_FLAGS:
+                continue
+            if not segmenter.in_dictionary(word) or any(
+                t != word and len(t) >= 2 and t in self._vocab for t in segmenter.tokens(word)
+            ):
+                continue
+            if synonyms is not None and synonyms.expand([word], self._vocab):
+                continue
+            out.append(word)
+        return out
 
     def _subject_missing(self, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
         """The question's most telling words (not its places) that the documents use, but the hit's document does

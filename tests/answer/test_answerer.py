@@ -325,3 +325,11 @@ def test_validity_names_the_sites_banner_instead_of_quoting_it(built_bot) -> Non
     answer = built_bot.ask("这个文件还有效吗")
     assert "现行有效" in answer.answer and "USHUI.NET" in answer.answer
     assert "提示" not in answer.answer and "遵府发〔2023〕11号" in answer.answer
+
+
+def test_a_thing_no_document_speaks_of_counts_against_answering(built_bot) -> None:
+    # 民宿 and 房产税 are words of the dictionary the plan never uses, nor any word related to them
+    for question in ("镇上开民宿要办什么手续", "小城镇的房产税怎么交"):
+        answer = built_bot.ask(question)
+        assert answer.evidence is not None and answer.evidence.unknown_subject, question
+        assert not answer.found, answer.answer
