@@ -369,7 +369,7 @@ class Answerer:
         segmenter = self.segmenter
         drop = question_words(q.intent) | segmenter.stopwords
         asked = []
-        for word, flag in segmenter.tagged(q.search_text):
+        for word, flag in self.finder.builder.phrases(q.search_text):
             if word in drop or not (len(word) >= 2 or "\u4e00" <= word <= "\u9fff") or not WORD_RE.search(word):
                 continue
             if word not in self._vocab:
@@ -430,7 +430,7 @@ class Answerer:
         synonyms = self.finder.builder.synonyms
         drop = question_words(q.intent) | segmenter.stopwords
         out = []
-        for word, flag in segmenter.tagged(q.search_text):
+        for word, flag in self.finder.builder.phrases(q.search_text):
             if word in drop or len(word) < 2 or word in self._vocab:
                 continue
             if self.unknown_organization(word):
@@ -473,7 +473,7 @@ class Answerer:
         time ("两年", "好几个", "晚上"), a pronoun or a particle, which say nothing of which document answers. Verbs
         and adverbs stay: jieba tags "殡葬" a verb and "一次性" an adverb."""
         names: set[str] = set()
-        for word, flag in self.segmenter.tagged(q.search_text):
+        for word, flag in self.finder.builder.phrases(q.search_text):
             if YEAR_RE.fullmatch(word):
                 names.add(word)  # "2025年" asked of a 2024 guide: another year's rules
             elif not flag.startswith(NOT_SUBJECT_FLAGS):

@@ -134,6 +134,10 @@ class Synonyms:
         """Words related to `word`, the domain table's first (they are chosen for policy texts)."""
         return list(dict.fromkeys([*self._domain.get(word, ()), *self._cilin.get(word, ())]))
 
+    def knows(self, phrase: str) -> bool:
+        """True when the phrase is a word of the domain table or of 词林."""
+        return phrase in self._domain or phrase in self._cilin
+
     def expand(self, words: Iterable[str], known: Collection[str]) -> list[str]:
         """Related words of these words that the documents use (in `known`), without the words themselves."""
         words = list(words)
@@ -181,6 +185,35 @@ def cilin_groups(tree: dict) -> Iterable[list[str]]:
                     yield group
 
 
+def join_known_phrases(
+    tagged: list[tuple[str, str]], synonyms: Synonyms | None, vocabulary: Collection[str]
+) -> list[tuple[str, str]]:
+    """Tagged words with neighbours joined where jieba split a phrase the synonym tables know into parts the
+    documents do not all use: "面子/工程" → "面子工程" (a noun, related to 形象工程). Phrases of known words
+    ("公共/服务") stay apart: the documents say them as they are."""
+    if synonyms is None:
+        return tagged
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tagged):
+        for size in (3, 2):
+            parts = [w for w, _ in tagged[i : i + size]]
+            phrase = "".join(parts)
+            if (
+                i + size <= len(tagged)
+                and phrase not in vocabulary
+                and not all(p in vocabulary for p in parts)
+                and synonyms.knows(phrase)
+            ):
+                out.append((phrase, "n"))
+                i += size
+                break
+        else:
+            out.append(tagged[i])
+            i += 1
+    return out
+
+
 @dataclass(slots=True)
 class QueryBuilder:
     """Turns questions into queries for one corpus (its vocabulary decides which related words are worth adding)."""
@@ -196,5 +229,11 @@ class QueryBuilder:
         if self.synonyms is not None:
             # whole words and their parts: "拖欠工资" is one word to jieba, and 工资 is what has related words
             words = content_terms(self.segmenter.tokens(text), intent)
+            split = {w for w, _ in self.segmenter.tagged(text)}
+            words += [w for w, _ in self.phrases(text) if w not in split and w not in words]  # joined ones
             expansions = [w for w in self.synonyms.expand(words, self.vocabulary) if w not in terms]
         return Query(text=dense_text(text, intent), terms=tuple(terms), expansions=tuple(expansions))
+
+    def phrases(self, text: str) -> list[tuple[str, str]]:
+        """The question's words as jieba tags them, with split phrases the synonym tables know joined."""
+        return join_known_phrases(self.segmenter.tagged(text), self.synonyms, self.vocabulary)
