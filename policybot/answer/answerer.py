@@ -473,7 +473,10 @@ class Answerer:
         time ("两年", "好几个", "晚上"), a pronoun or a particle, which say nothing of which document answers. Verbs
         and adverbs stay: jieba tags "殡葬" a verb and "一次性" an adverb."""
         names: set[str] = set()
+        drop = question_words(q.intent) | self.segmenter.stopwords
         for word, flag in self.finder.builder.phrases(q.search_text):
+            if word in drop:
+                continue
             if YEAR_RE.fullmatch(word):
                 names.add(word)  # "2025年" asked of a 2024 guide: another year's rules
             elif not flag.startswith(NOT_SUBJECT_FLAGS):
