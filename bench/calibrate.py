@@ -7,9 +7,9 @@
 
 Each set is question file, corpus folder and index folder (built beforehand with `policybot index`). Every question
 that search answers (not a rule: a clause number, a heading, a definition, metadata) is answered without a threshold
-and its Evidence kept; then every weighing of the evidence and every threshold is tried, and the one that refuses
+and its Evidence kept; then every weighing of the evidence (shares and factors) and every threshold is tried, and the one that refuses
 fewest in-scope and answers fewest out-of-scope questions is printed (a file without a split counts whole). The
-result is copied by hand into policybot/answer/answerer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE), and
+result is copied by hand into policybot/answer/answerer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE, UNKNOWN_SUBJECT_FACTOR, MISSING_SUBJECT_FACTOR), and
 reported on the test split with `policybot eval … --split test`, never on the questions it was chosen on.
 """
 
@@ -20,11 +20,15 @@ import itertools
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from policybot.answer.answerer import (
     DENSE_SHARE,
     KNOWN_SHARE,
     MIN_CONFIDENCE,
+    MISSING_SUBJECT_FACTOR,
     SAID_SHARE,
+    UNKNOWN_SUBJECT_FACTOR,
     Answerer,
     Conversation,
     Evidence,
@@ -35,6 +39,8 @@ from policybot.settings import Settings
 
 STEP = 0.1
 THRESHOLDS = [t / 100 for t in range(5, 90)]
+UNKNOWN_FACTORS = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]  # 1.0: an unknown subject does not count
+SUBJECT_FACTORS = [1.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]  # the same for a subject the cited document never names
 
 
 def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
@@ -56,13 +62,19 @@ def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
     return out
 
 
-def errors(data: list[tuple[str, Evidence]], shares: tuple[float, float, float], threshold: float) -> dict[str, float]:
+def errors(
+    data: list[tuple[str, Evidence]],
+    shares: tuple[float, float, float],
+    threshold: float,
+    unknown_factor: float = UNKNOWN_SUBJECT_FACTOR,
+    subject_factor: float = MISSING_SUBJECT_FACTOR,
+) -> dict[str, float]:
     """Shares of in-scope questions refused and of out-of-scope questions answered, under these weights."""
     refused = {"right": 0, "wrong": 0, "oos": 0}
     total = {"right": 0, "wrong": 0, "oos": 0}
     for label, evidence in data:
         total[label] += 1
-        refused[label] += evidence.confidence(shares) < threshold
+        refused[label] += evidence.confidence(shares, unknown_factor, subject_factor) < threshold
     in_scope = total["right"] + total["wrong"]
     return {
         "in_scope_refused": (refused["right"] + refused["wrong"]) / max(1, in_scope),
@@ -84,17 +96,24 @@ def main() -> None:
         for d, k in itertools.product([i * STEP for i in range(0, 8)], repeat=2)
         if 1 - d - k >= -1e-9
     ]
+    labels = np.array([label for label, _ in data])
+    thresholds = np.array(THRESHOLDS)
     best = None
-    for shares in grid:
-        for threshold in THRESHOLDS:
-            e = errors(data, shares, threshold)
-            cost = e["in_scope_refused"] + e["oos_answered"]
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, shares, threshold, e)
+    for shares, factor, subject in itertools.product(grid, UNKNOWN_FACTORS, SUBJECT_FACTORS):
+        scores = np.array([evidence.confidence(shares, factor, subject) for _, evidence in data])
+        refused = scores[:, None] < thresholds[None, :]  # questions × thresholds
+        in_scope_refused = refused[labels != "oos"].mean(axis=0)
+        oos_answered = 1 - refused[labels == "oos"].mean(axis=0)
+        costs = in_scope_refused + oos_answered
+        i = int(np.argmin(costs))
+        if best is None or costs[i] < best[0] - 1e-9:
+            threshold = THRESHOLDS[i]
+            best = (costs[i], shares, threshold, factor, subject, errors(data, shares, threshold, factor, subject))
     assert best is not None
-    cost, shares, threshold, e = best
+    cost, shares, threshold, factor, subject, e = best
     print(f"{len(data)} search-answered tune questions: {e['counts']}")
-    print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}")
+    print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}; "
+          f"UNKNOWN_SUBJECT_FACTOR = {factor}; MISSING_SUBJECT_FACTOR = {subject}")  # fmt: skip
     print(f"  in-scope refused {e['in_scope_refused']:.3f} (right ones {e['right_refused']:.3f}), "
           f"out-of-scope answered {e['oos_answered']:.3f}")  # fmt: skip
     current = errors(data, (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE), MIN_CONFIDENCE)

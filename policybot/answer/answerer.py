@@ -29,7 +29,7 @@ from policybot.retrieve.intent import (
     name_removed,
     understand,
 )
-from policybot.retrieve.query import question_words
+from policybot.retrieve.query import question_words, where_said_removed
 
 # calibrated on the tune half of the question sets (bench/calibrate.py): below this the corpus holds no answer
 MIN_CONFIDENCE = 0.42
@@ -41,6 +41,15 @@ TRAILING_CHARS = "能会要可难都也就还呢吗啊"  # what jieba glues to a
 FOREIGN_PLACE_FACTOR = 0.3
 MISSING_FACT_FACTOR = 0.5
 MISSING_SUBJECT_FACTOR = 0.5
+# a name of a thing the documents never use, nor any word related to it ("民宿", "环评", "公租房" asked of a plan for
+# small towns): the question is about something they do not cover (tune sets, bench/calibrate.py)
+UNKNOWN_SUBJECT_FACTOR = 0.7
+NOUN_FLAGS = ("n", "nr", "nz", "ng", "nt", "j")  # jieba's tags of names of things (not ns: places are judged apart)
+ORGANIZATION_RE = re.compile(r"(?:局|委|厅|署|办|中心|银行|公司|集团|协会|商会)$")
+# jieba's tags of words that never say what a question is about: numerals, measures, pronouns, times,
+# prepositions, conjunctions, particles, interjections, onomatopoeia, punctuation
+NOT_SUBJECT_FLAGS = ("m", "q", "r", "t", "p", "c", "u", "y", "e", "o", "x", "w")
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its document must use
 NEAREST_SHOWN = 3
 PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
@@ -63,9 +72,15 @@ class Evidence:
     foreign_place: bool = False  # a place the documents never mention (贵阳市 in a 遵义 corpus), or the cited one
     fact_missing: bool = False  # asks for a number, date, phone or address the clause does not hold
     subject_missing: bool = False  # the question's most telling word is nowhere in the cited document
+    unknown_subject: bool = False  # names a thing no document speaks of, in its word or a related one
 
-    def confidence(self, shares: tuple[float, float, float] | None = None) -> float:
-        """0..1: the evidence weighed (by the calibrated shares unless others are given)."""
+    def confidence(
+        self,
+        shares: tuple[float, float, float] | None = None,
+        unknown_factor: float = UNKNOWN_SUBJECT_FACTOR,
+        subject_factor: float = MISSING_SUBJECT_FACTOR,
+    ) -> float:
+        """0..1: the evidence weighed (by the calibrated shares and factors unless others are given)."""
         dense_share, known_share, said_share = shares or (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE)
         # e5 cosines crowd into 0.80..0.90; stretch that range to 0..1
         dense_part = min(1.0, max(0.0, (self.dense - DENSE_FLOOR) / DENSE_SPAN))
@@ -75,8 +90,15 @@ class Evidence:
         if self.fact_missing:
             score *= MISSING_FACT_FACTOR
         if self.subject_missing:
-            score *= MISSING_SUBJECT_FACTOR
+            score *= subject_factor
+        if self.unknown_subject:
+            score *= unknown_factor
         return round(score, 4)
+
+
+def names_a_thing(flag: str) -> bool:
+    """True for jieba's tags of nouns, abbreviations ("环评", "医保") and foreign words."""
+    return flag.startswith(("n", "eng")) or flag == "j"
 
 
 def numbered_heading(path: str, heading: str) -> str:
@@ -348,13 +370,13 @@ class Answerer:
         segmenter = self.segmenter
         drop = question_words(q.intent) | segmenter.stopwords
         asked = []
-        for word, flag in segmenter.tagged(q.search_text):
+        for word, flag in self.finder.builder.phrases(q.search_text):
             if word in drop or not (len(word) >= 2 or "\u4e00" <= word <= "\u9fff") or not WORD_RE.search(word):
                 continue
             if word not in self._vocab:
                 # "融资难" is a word of its own to jieba: what the documents know of it is 融资 (but 宅基地 is no 基地)
                 parts = [t for t in segmenter.tokens(word) if t != word and len(t) >= 2 and t in self._vocab]
-                if not flag.startswith("n"):
+                if not names_a_thing(flag):
                     parts = parts or [t for t in segmenter.cut(word) if len(t) >= 2 and t in self._vocab]
                 else:
                     parts = [t for t in parts if word.startswith(t) and len(word) - len(t) <= 1]
@@ -364,7 +386,7 @@ class Answerer:
                     asked += [(part, self.idf(part)) for part in parts]
                     continue
             weight = self.idf(word)
-            if word not in self._vocab and not flag.startswith(("n", "eng")):
+            if word not in self._vocab and not names_a_thing(flag):
                 weight *= MANNER_WEIGHT
             asked.append((word, weight))
         return asked
@@ -396,18 +418,72 @@ class Answerer:
             known=known / total if total else 0.0,
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
-            fact_missing=not holds_wanted_fact(q.text, hit.text),
-            subject_missing=bool(self._subject_missing(places, asked, hit)),
+            fact_missing=not holds_wanted_fact(where_said_removed(q.text), hit.text),
+            subject_missing=bool(self._subject_missing(q, places, asked, hit)),
+            unknown_subject=bool(self.unknown_subjects(q)),
         )
 
-    def _subject_missing(self, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
-        """The question's most telling words (not its places) that the documents use, but the hit's document does
-        not: "公租房" asked of 云溪 where only 鹭州 has a 公租房 guide."""
+    def unknown_subjects(self, q: Question) -> list[str]:
+        """The names of things the question asks about that no document uses, nor any word related to them: real
+        words of the dictionary tagged as nouns ("民宿", "房产税"), not fragments jieba made up ("税能") nor words
+        with a known part ("融资难")."""
+        segmenter = self.segmenter
+        synonyms = self.finder.builder.synonyms
+        drop = question_words(q.intent) | segmenter.stopwords
+        out = []
+        for word, flag in self.finder.builder.phrases(q.search_text):
+            if word in drop or len(word) < 2 or word in self._vocab:
+                continue
+            if self.unknown_organization(word):
+                out.append(word)
+                continue
+            if flag not in NOUN_FLAGS:
+                continue
+            if not segmenter.in_dictionary(word) or any(
+                t != word and len(t) >= 2 and t in self._vocab for t in segmenter.tokens(word)
+            ):
+                continue
+            if synonyms is not None and synonyms.expand([word], self._vocab):
+                continue
+            out.append(word)
+        return out
+
+    def unknown_organization(self, word: str) -> bool:
+        """True for the name of an office, bank or firm that no document names ("遵义银保监分局", "市税务局"): its
+        words, besides places, are all unknown to the documents, and it is none of their units in any form."""
+        if len(word) < 3 or not ORGANIZATION_RE.search(word) or self.catalog.units_in(word):
+            return False
+        places = {form for p in self.segmenter.places(word) for form in place_forms(p)}
+        parts = [t for t in self.segmenter.tokens(word) if len(t) >= 2 and t not in places and t != word]
+        return not any(t in self._vocab for t in parts)
+
+    def _subject_missing(self, q: Question, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
+        """The question's most telling names of things (not its places) that the documents use, but the hit's
+        document does not: "公租房" asked of 云溪 where only 鹭州 has a 公租房 guide."""
         forms = {form for p in places for form in place_forms(p)}
+        names = self.subject_words(q)
         known = sorted(
-            (w for w, _ in asked if len(w) >= 2 and w in self._vocab and w not in forms), key=self.idf, reverse=True
+            (w for w, _ in asked if len(w) >= 2 and w in self._vocab and w in names and w not in forms),
+            key=self.idf,
+            reverse=True,
         )
         return self.finder.words_missing(known[:SUBJECT_WORDS], hit.doc_id)
+
+    def subject_words(self, q: Question) -> set[str]:
+        """The words that may say what the question is about, with their parts, and years: not a quantity or a
+        time ("两年", "好几个", "晚上"), a pronoun or a particle, which say nothing of which document answers. Verbs
+        and adverbs stay: jieba tags "殡葬" a verb and "一次性" an adverb."""
+        names: set[str] = set()
+        drop = question_words(q.intent) | self.segmenter.stopwords
+        for word, flag in self.finder.builder.phrases(q.search_text):
+            if word in drop:
+                continue
+            if YEAR_RE.fullmatch(word):
+                names.add(word)  # "2025年" asked of a 2024 guide: another year's rules
+            elif not flag.startswith(NOT_SUBJECT_FLAGS):
+                names.add(word)
+                names.update(self.segmenter.tokens(word))
+        return names
 
     def _places_elsewhere(self, places: list[str], hit: Hit) -> list[str]:
         """Places the question names that the documents know but the hit's document never mentions."""

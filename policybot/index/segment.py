@@ -91,6 +91,11 @@ class Segmenter:
             self._tagged[text] = cached
         return list(cached)
 
+    def in_dictionary(self, word: str) -> bool:
+        """True for a word jieba's dictionary (or ours) holds, not one its HMM made up of a question's characters
+        ("税能", "局管")."""
+        return bool(self._tk.FREQ.get(self.normalize(word)))
+
     def places(self, text: str) -> list[str]:
         """Place names (jieba POS 'ns') mentioned in the text."""
         return [word for word, flag in self.tagged(text) if flag == "ns" and len(word) >= 2]

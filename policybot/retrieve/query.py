@@ -30,11 +30,11 @@ def _words(text: str) -> frozenset[str]:
 # words a question is made of whatever it asks about: they say what kind of answer is wanted, not where it is
 COMMON_QUESTION_WORDS = _words(
     "请问 请 一下 吗 呢 吧 呀 啊 么 嘛 什么 啥 时候 哪些 哪个 哪种 哪类 哪儿 哪里 怎么 怎么办 咋办 咋 怎样 如何 为什么 为啥 "
-    "能不能 可不可以 能否 可否 有没有 是不是 是否 会不会 要不要 可以 能 会 需要 应该 得 该 有 都 还 又 就 才 "
+    "能不能 可不可以 能否 可否 有没有 是不是 是否 会不会 要不要 不要 可以 能 会 需要 应该 得 该 有 都 还 又 就 才 "
     "我 我们 我家 咱们 你们 您 他们 自己 这个 那个 这些 那些 这种 这样 一些 有些 多少 几 几个 哪一 "
     "具体 主要 一般 情况 方面 相关 有关 关于 问题 内容 知道 想 想问 了解 告诉 说说 介绍 一样 "
     "不会 不能 不 没 没有 让 搞 弄 做 干 拿 拿来 用 里 里面 上 下 下去 过 到 去 来 给 把 被 事 这块 这方面 "
-    "怎么回事 全部 所有 文件 这份 份 完 点 快点 一点 些 咋样 啥样 什么样 好 行 成 该 找 里头 方案 政策 规定 办"
+    "怎么回事 全部 所有 文件 这份 份 完 点 快点 一点 些 咋样 啥样 啥样子 样子 什么样 角色 好 行 成 该 找 里头 方案 政策 规定 办"
 )
 INTENT_QUESTION_WORDS = {
     "who_leads": _words(
@@ -52,6 +52,11 @@ WHO_LEADS_PHRASE_RE = re.compile(
     r"(?:来)?(?:牵头|负责|主抓|主管|管|抓|落实|承担)(?:负责|落实|实施)?(?:的|呢|吗)?"
     r"|(?:谁|由谁)(?:来)?(?:牵头|负责|管|抓|主抓)?|(?:牵头|责任|负责|主管)(?:单位|部门)(?:是|有)?(?:哪个|哪些|谁|什么)?"
     r"|找哪(?:个|些|家)?(?:部门|单位)?|对接(?:哪|什么)(?:个)?部门|联系(?:哪|什么)(?:个)?部门"
+)
+# "…在哪里提到", "…是在哪条原则里提的": asks where the documents say it (a clause), not for an address
+WHERE_SAID_RE = re.compile(
+    r"(?:是)?在?(?:哪里|哪儿|哪条|哪一条|哪个地方|什么地方|哪部分|哪个部分|哪一部分)[^，,。？?]{0,6}?"
+    r"(?:提到|提出|提及|提过|提的|说到|说的|说过|讲到|讲的|写到|写的|有规定|规定的)"
 )
 EXPANSION_WEIGHT = 0.4  # a related word counts this much of one the asker wrote
 MAX_EXPANSIONS_PER_WORD = 6
@@ -89,6 +94,12 @@ def dense_text(text: str, intent: str) -> str:
     return stripped if len(stripped) >= 2 else text
 
 
+def where_said_removed(text: str) -> str:
+    """The question without its asking where the documents say something ("…的要求在哪里提到" → "…的要求"): what
+    is left says which fact, if any, it wants."""
+    return WHERE_SAID_RE.sub("", text)
+
+
 def content_terms(tokens: Iterable[str], intent: str) -> list[str]:
     """The tokens without the question's own function words (a question of nothing else keeps them all)."""
     tokens = list(tokens)
@@ -122,6 +133,10 @@ class Synonyms:
     def related(self, word: str) -> list[str]:
         """Words related to `word`, the domain table's first (they are chosen for policy texts)."""
         return list(dict.fromkeys([*self._domain.get(word, ()), *self._cilin.get(word, ())]))
+
+    def knows(self, phrase: str) -> bool:
+        """True when the phrase is a word of the domain table or of 词林."""
+        return phrase in self._domain or phrase in self._cilin
 
     def expand(self, words: Iterable[str], known: Collection[str]) -> list[str]:
         """Related words of these words that the documents use (in `known`), without the words themselves."""
@@ -170,6 +185,35 @@ def cilin_groups(tree: dict) -> Iterable[list[str]]:
                     yield group
 
 
+def join_known_phrases(
+    tagged: list[tuple[str, str]], synonyms: Synonyms | None, vocabulary: Collection[str]
+) -> list[tuple[str, str]]:
+    """Tagged words with neighbours joined where jieba split a phrase the synonym tables know into parts the
+    documents do not all use: "面子/工程" → "面子工程" (a noun, related to 形象工程). Phrases of known words
+    ("公共/服务") stay apart: the documents say them as they are."""
+    if synonyms is None:
+        return tagged
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tagged):
+        for size in (3, 2):
+            parts = [w for w, _ in tagged[i : i + size]]
+            phrase = "".join(parts)
+            if (
+                i + size <= len(tagged)
+                and phrase not in vocabulary
+                and not all(p in vocabulary for p in parts)
+                and synonyms.knows(phrase)
+            ):
+                out.append((phrase, "n"))
+                i += size
+                break
+        else:
+            out.append(tagged[i])
+            i += 1
+    return out
+
+
 @dataclass(slots=True)
 class QueryBuilder:
     """Turns questions into queries for one corpus (its vocabulary decides which related words are worth adding)."""
@@ -185,5 +229,11 @@ class QueryBuilder:
         if self.synonyms is not None:
             # whole words and their parts: "拖欠工资" is one word to jieba, and 工资 is what has related words
             words = content_terms(self.segmenter.tokens(text), intent)
+            split = {w for w, _ in self.segmenter.tagged(text)}
+            words += [w for w, _ in self.phrases(text) if w not in split and w not in words]  # joined ones
             expansions = [w for w in self.synonyms.expand(words, self.vocabulary) if w not in terms]
         return Query(text=dense_text(text, intent), terms=tuple(terms), expansions=tuple(expansions))
+
+    def phrases(self, text: str) -> list[tuple[str, str]]:
+        """The question's words as jieba tags them, with split phrases the synonym tables know joined."""
+        return join_known_phrases(self.segmenter.tagged(text), self.synonyms, self.vocabulary)

@@ -333,3 +333,48 @@ def test_validity_names_the_sites_banner_instead_of_quoting_it(built_bot) -> Non
     answer = built_bot.ask("这个文件还有效吗")
     assert "现行有效" in answer.answer and "USHUI.NET" in answer.answer
     assert "提示" not in answer.answer and "遵府发〔2023〕11号" in answer.answer
+
+
+def test_a_thing_no_document_speaks_of_counts_against_answering(built_bot) -> None:
+    # 民宿 and 房产税 are words of the dictionary the plan never uses, nor any word related to them
+    for question in ("镇上开民宿要办什么手续", "小城镇的房产税怎么交"):
+        answer = built_bot.ask(question)
+        assert answer.evidence is not None and answer.evidence.unknown_subject, question
+        assert not answer.found, answer.answer
+
+
+# --- issue 15, items 5-7: refusals you can trust -------------------------------------------------------------------
+
+
+def test_asking_where_the_plan_says_something_wants_no_address(built_bot) -> None:
+    answer = built_bot.ask("“政府引导、企业主体、市场化运作”的要求在哪里提到")
+    assert answer.found, answer.answer
+    assert answer.evidence is None or not answer.evidence.fact_missing
+
+
+def test_only_words_that_may_name_a_subject_must_be_in_the_cited_document(built_bot) -> None:
+    from policybot.retrieve.intent import understand
+
+    words = built_bot.answerer.subject_words(understand("签了两年的合同，试用期最长能定多久？要不要备案？"))
+    assert {"合同", "试用期"} <= words
+    assert not {"两年", "多久", "不要", "要不要"} & words  # quantities and ways of asking
+    assert "2025" in built_bot.answerer.subject_words(understand("2025年的补贴标准是多少"))  # a year scopes it
+
+
+def test_an_office_no_document_names_is_an_unknown_subject(built_bot) -> None:
+    answerer = built_bot.answerer
+    assert answerer.unknown_organization("市公安局")
+    assert answerer.unknown_organization("遵义市公安局")
+    for named in ("市财政局", "市税务局", "住建局", "市发改委"):  # the plan's units, in full or short
+        assert not answerer.unknown_organization(named), named
+    assert not answerer.unknown_organization("融资")
+
+
+@pytest.mark.parametrize(
+    ("question", "clause_id"),
+    [("到小镇开公司，税能少交吗", "3.r2.4"), ("小镇建设会不会变成做给上面看的面子工程", "1.2.1")],
+)
+def test_colloquial_paraphrases_are_answered(built_bot, question: str, clause_id: str) -> None:
+    answer = built_bot.ask(question)
+    assert answer.found, answer.answer
+    assert answer.citations[0].clause_id == clause_id

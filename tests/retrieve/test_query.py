@@ -5,12 +5,33 @@ from __future__ import annotations
 import pytest
 
 from policybot.index.segment import Segmenter
-from policybot.retrieve.query import EXPANSION_WEIGHT, QueryBuilder, Synonyms, cilin_path, dense_text
+from policybot.retrieve.query import (
+    EXPANSION_WEIGHT,
+    QueryBuilder,
+    Synonyms,
+    cilin_path,
+    dense_text,
+    join_known_phrases,
+    where_said_removed,
+)
 
 
 @pytest.fixture(scope="module")
 def builder() -> QueryBuilder:
-    vocabulary = {"融资", "金融", "贷款", "所得税", "税收", "优惠政策", "减免", "用人单位", "劳动报酬", "支持"}
+    vocabulary = {
+        "融资",
+        "金融",
+        "贷款",
+        "所得税",
+        "税收",
+        "优惠政策",
+        "减免",
+        "用人单位",
+        "劳动报酬",
+        "支持",
+        "工程",
+        "形象工程",
+    }
     return QueryBuilder(Segmenter(), Synonyms(), vocabulary)
 
 
@@ -52,3 +73,22 @@ def test_cilin_is_read_from_the_installed_package_offline() -> None:
 def test_without_cilin_the_domain_table_still_bridges() -> None:
     synonyms = Synonyms(use_cilin=False)
     assert "融资" in synonyms.related("贷款")
+
+
+def test_asking_where_the_documents_say_something_is_not_asking_for_an_address() -> None:
+    assert where_said_removed("“政府引导、企业主体”的要求在哪里提到") == "“政府引导、企业主体”的要求"
+    assert where_said_removed("五位一体是在哪条原则里提的") == "五位一体"
+    assert where_said_removed("社保卡在哪里办") == "社保卡在哪里办"  # a place to go: still asked
+
+
+def test_a_phrase_jieba_split_is_searched_with_its_related_words(builder: QueryBuilder) -> None:
+    query = builder.build("小镇会不会变成面子工程", "other")
+    assert "形象工程" in query.expansions  # 面子工程 is one phrase of the domain table, 面子 alone is nothing
+
+
+def test_phrases_of_words_the_documents_use_stay_apart() -> None:
+    synonyms = Synonyms(use_cilin=False)
+    tagged = [("面子", "n"), ("工程", "n")]
+    assert join_known_phrases(tagged, synonyms, {"工程"}) == [("面子工程", "n")]
+    assert join_known_phrases(tagged, synonyms, {"面子", "工程"}) == tagged  # the documents say both parts
+    assert join_known_phrases(tagged, None, {"工程"}) == tagged
