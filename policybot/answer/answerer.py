@@ -42,6 +42,9 @@ FOREIGN_PLACE_FACTOR = 0.3
 MISSING_FACT_FACTOR = 0.5
 MISSING_SUBJECT_FACTOR = 0.5
 SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its document must use
+# what a question is about is named by a noun (公租房, 档案, 年休假), never by 以后, 一天, 不要 or 辞职, words of time,
+# quantity and manner a lay question adds: jieba's noun tags, abbreviations (社保) and nouns made of verbs (工资)
+SUBJECT_FLAGS = ("n", "j", "vn", "eng")
 NEAREST_SHOWN = 3
 PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
 SEE_ALSO_CHARS = 60  # of each further clause's best sentence, under 另见
@@ -396,8 +399,13 @@ class Answerer:
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
             fact_missing=not holds_wanted_fact(q.text, hit.text),
-            subject_missing=bool(self._subject_missing(places, asked, hit)),
+            subject_missing=bool(self._subject_missing(places, self._subjects(q, asked), hit)),
         )
+
+    def _subjects(self, q: Question, asked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The asked words that name what the question is about: nouns, or parts of nouns ("包工" of 包工头)."""
+        nouns = [w for w, flag in self.segmenter.tagged(q.search_text) if flag.startswith(SUBJECT_FLAGS)]
+        return [(word, weight) for word, weight in asked if any(word in noun for noun in nouns)]
 
     def _subject_missing(self, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
         """The question's most telling words (not its places) that the documents use, but the hit's document does

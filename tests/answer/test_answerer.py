@@ -325,3 +325,44 @@ def test_validity_names_the_sites_banner_instead_of_quoting_it(built_bot) -> Non
     answer = built_bot.ask("这个文件还有效吗")
     assert "现行有效" in answer.answer and "USHUI.NET" in answer.answer
     assert "提示" not in answer.answer and "遵府发〔2023〕11号" in answer.answer
+
+
+# a small law, and a notice that uses the words of time and manner a lay question adds (以后, 一天, 不要)
+LAW_MD = """# 示例劳动保障条例
+
+2020年1月1日 通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了保障劳动者的合法权益，制定本条例。
+
+第二条 每年农历九月初九为示例节。
+
+## 第二章 劳动关系
+
+第三条 用人单位应当在解除或者终止劳动合同时出具解除或者终止劳动合同的证明，并在十五日内为劳动者办理档案和社会保险关系转移手续。
+
+第四条 用人单位不得扣押劳动者的居民身份证和其他证件。
+"""
+NOTICE = "某市关于假期安排的通知\n一、安排\n以后每年放假一天，请不要迟到，不要早退，以后照此执行。\n"
+
+
+@pytest.fixture(scope="module")
+def law_bot(bot_copy):
+    bot = bot_copy()
+    bot.add_document("示例劳动保障条例(2020-01-01).md", LAW_MD.encode())
+    bot.add_document("mouxian-jiaqi.txt", NOTICE.encode())
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [("离职以后公司多长时间内要帮我转档案和社保？", "第三条"), ("示例节是哪一天？", "第二条")],
+)
+def test_words_of_time_and_manner_are_not_what_a_question_is_about(law_bot, question: str, article: str) -> None:
+    # 以后 and 一天 are rare in the corpus and absent from the law, but a question is about 档案, 示例节
+    answer = law_bot.ask(question)
+    assert answer.found, answer.answer
+    assert answer.citations[0].clause_path == article
