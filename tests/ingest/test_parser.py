@@ -234,9 +234,12 @@ def test_cli_parse_json_prints_chinese_as_is() -> None:
 
 @pytest.mark.parametrize(
     "chapter_line",
-    ["## 第二章 工资支付形式与周期第三条 工资应当以货币形式支付。", "第二章 工资支付形式与周期 第三条 工资应当以货币形式支付。"],
+    [
+        "## 第二章 工资支付形式与周期第三条 工资应当以货币形式支付。",
+        "第二章 工资支付形式与周期 第三条 工资应当以货币形式支付。",
+    ],
 )
-def test_a_chapter_heading_run_into_its_first_article_keeps_the_article(tmp_path: Path, chapter_line: str) -> None:
+def test_a_chapter_heading_run_into_its_first_article_keeps_the_article(chapter_line: str) -> None:
     # scraped pages keep "第二章 …" and the chapter's first article on one line: the article is no chapter's text
     text = (
         "# 示例工资条例\n\n## 第一章 总则\n\n第一条 为了保障工资支付，制定本条例。\n\n第二条 本条例适用于用人单位。\n\n"
