@@ -345,6 +345,8 @@ LAW_MD = """# 示例劳动保障条例
 第三条 用人单位应当在解除或者终止劳动合同时出具解除或者终止劳动合同的证明，并在十五日内为劳动者办理档案和社会保险关系转移手续。
 
 第四条 用人单位不得扣押劳动者的居民身份证和其他证件。
+
+第五条 本条例所称老年人是指六十周岁以上的公民。
 """
 NOTICE = "某市关于假期安排的通知\n一、安排\n以后每年放假一天，请不要迟到，不要早退，以后照此执行。\n"
 
@@ -366,3 +368,9 @@ def test_words_of_time_and_manner_are_not_what_a_question_is_about(law_bot, ques
     answer = law_bot.ask(question)
     assert answer.found, answer.answer
     assert answer.citations[0].clause_path == article
+
+
+def test_asked_who_counts_as_a_term_the_answer_cites_the_article_defining_it(law_bot) -> None:
+    answer = law_bot.ask("法律上多大年纪算老年人？")
+    assert answer.found and answer.decided_by == "definition"
+    assert answer.citations[0].clause_path == "第五条" and "六十周岁" in answer.answer
