@@ -51,6 +51,9 @@ ORGANIZATION_RE = re.compile(r"(?:局|委|厅|署|办|中心|银行|公司|集�
 NOT_SUBJECT_FLAGS = ("m", "q", "r", "t", "p", "c", "u", "y", "e", "o", "x", "w")
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its document must use
+# what a question is about is named by a noun (公租房, 档案, 年休假), never by 以后, 一天, 不要 or 辞职, words of time,
+# quantity and manner a lay question adds: jieba's noun tags, abbreviations (社保) and nouns made of verbs (工资)
+SUBJECT_FLAGS = ("n", "j", "vn", "eng")
 NEAREST_SHOWN = 3
 PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
 SEE_ALSO_CHARS = 60  # of each further clause's best sentence, under 另见
@@ -419,7 +422,7 @@ class Answerer:
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
             fact_missing=not holds_wanted_fact(where_said_removed(q.text), hit.text),
-            subject_missing=bool(self._subject_missing(q, places, asked, hit)),
+            subject_missing=bool(self._subject_missing(q, places, self._subjects(q, asked), hit)),
             unknown_subject=bool(self.unknown_subjects(q)),
         )
 
@@ -456,6 +459,12 @@ class Answerer:
         places = {form for p in self.segmenter.places(word) for form in place_forms(p)}
         parts = [t for t in self.segmenter.tokens(word) if len(t) >= 2 and t not in places and t != word]
         return not any(t in self._vocab for t in parts)
+
+    def _subjects(self, q: Question, asked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The asked words that name what the question is about: nouns, or parts of nouns ("包工" of 包工头), and
+        years."""
+        nouns = [w for w, flag in self.segmenter.tagged(q.search_text) if flag.startswith(SUBJECT_FLAGS)]
+        return [(w, weight) for w, weight in asked if YEAR_RE.fullmatch(w) or any(w in noun for noun in nouns)]
 
     def _subject_missing(self, q: Question, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
         """The question's most telling names of things (not its places) that the documents use, but the hit's

@@ -40,6 +40,12 @@ LEVEL4_RE = re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]\s*")
 DASH_RE = re.compile(r"^[—－-]{2}\s*")
 CHAPTER_RE = re.compile(r"^#*\s*第([零一二三四五六七八九十百千\d]+)\s*([编章节])\s*(.*)$")
 ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百千\d]+)\s*条\s*")
+# a chapter's heading run into its first article or section, as scraped pages keep it on one line: "第二章 工资支付形式
+# 与周期第十一条 农民工工资…", "第一章 总 则第一条", "第五章 特别规定 第一节 集体合同第五十一条" (a short heading,
+# no punctuation: a sentence that cites "第十一条" is no heading)
+HEADING_THEN_ARTICLE_RE = re.compile(
+    r"^([^。；;，,：:（(“\"]{0,24}?)\s*(第[零一二三四五六七八九十百千\d]+\s*(?:条|节)(?![的之所中第]|规定).*)$", re.S
+)
 
 HEADING_MAX_CHARS = 30
 # an opening text up to this long stays one 序言; a longer unnumbered text is read as paragraphs
@@ -53,7 +59,7 @@ FIRST_SENTENCE_RE = re.compile(r"^[^。；;：:！!？?\n]+")
 HEADING_RE = re.compile(r"^(.{1,%d}?)[。:：]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
 # names what reading a file gives (the loaders' text, then parse_document): an index built under another name has
 # every file read and parsed again (vectors of unchanged text are still reused)
-PARSER_ID = "clauses-v2+scraped-v1+task-tables-v1+units-v2"
+PARSER_ID = "clauses-v3+scraped-v1+task-tables-v1+units-v2"
 PHRASE_RE = re.compile(r"^(.{1,%d}?)[，,；;]" % HEADING_MAX_CHARS)  # noqa: UP031 - a regex quantifier, not text
 # "附件1：重点任务分工表" (or "附件" with the title on the next line) just before a task table
 ATTACHMENT_RE = re.compile(r"^附\s*件\s*([0-9０-９一二三四五六七八九十]{0,3})\s*[:：]?\s*")
@@ -672,14 +678,28 @@ def _read_body(builder: _ClauseBuilder, preamble: list[str], body: list[str]) ->
         i += 1
 
 
+def split_chapter_line(line: str) -> tuple[str, str]:
+    """A chapter's line as its heading and the article (or section) run into it, "" when none is: an article is
+    never a chapter's text."""
+    chapter = CHAPTER_RE.match(line)
+    inner = HEADING_THEN_ARTICLE_RE.match(chapter.group(3)) if chapter else None
+    if chapter is None or inner is None:
+        return line, ""
+    return line[: chapter.start(3)] + inner.group(1).strip(), inner.group(2)
+
+
 def _consume_line(builder: _ClauseBuilder, preamble: list[str], line: str) -> None:
     chapter = CHAPTER_RE.match(line)
     if chapter:
+        line, run_in = split_chapter_line(line)
+        chapter = CHAPTER_RE.match(line)
         n = cn_to_int(chapter.group(1))
         unit = chapter.group(2)
         level = {"编": 1, "章": 2, "节": 3}[unit]
         label = f"第{chapter.group(1)}{unit}"
         builder.open(level, n, label + " ", chapter.group(3), path_label=label, kind="chapter")
+        if run_in:
+            _consume_line(builder, preamble, run_in)
         return
     article = ARTICLE_RE.match(line)
     if article:

@@ -378,3 +378,52 @@ def test_colloquial_paraphrases_are_answered(built_bot, question: str, clause_id
     answer = built_bot.ask(question)
     assert answer.found, answer.answer
     assert answer.citations[0].clause_id == clause_id
+
+
+# a small law, and a notice that uses the words of time and manner a lay question adds (以后, 一天, 不要)
+LAW_MD = """# 示例劳动保障条例
+
+2020年1月1日 通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了保障劳动者的合法权益，制定本条例。
+
+第二条 每年农历九月初九为示例节。
+
+## 第二章 劳动关系
+
+第三条 用人单位应当在解除或者终止劳动合同时出具解除或者终止劳动合同的证明，并在十五日内为劳动者办理档案和社会保险关系转移手续。
+
+第四条 用人单位不得扣押劳动者的居民身份证和其他证件。
+
+第五条 本条例所称老年人是指六十周岁以上的公民。
+"""
+NOTICE = "某市关于假期安排的通知\n一、安排\n以后每年放假一天，请不要迟到，不要早退，以后照此执行。\n"
+
+
+@pytest.fixture(scope="module")
+def law_bot(bot_copy):
+    bot = bot_copy()
+    bot.add_document("示例劳动保障条例(2020-01-01).md", LAW_MD.encode())
+    bot.add_document("mouxian-jiaqi.txt", NOTICE.encode())
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [("离职以后公司多长时间内要帮我转档案和社保？", "第三条"), ("示例节是哪一天？", "第二条")],
+)
+def test_words_of_time_and_manner_are_not_what_a_question_is_about(law_bot, question: str, article: str) -> None:
+    # 以后 and 一天 are rare in the corpus and absent from the law, but a question is about 档案, 示例节
+    answer = law_bot.ask(question)
+    assert answer.found, answer.answer
+    assert answer.citations[0].clause_path == article
+
+
+def test_asked_who_counts_as_a_term_the_answer_cites_the_article_defining_it(law_bot) -> None:
+    answer = law_bot.ask("法律上多大年纪算老年人？")
+    assert answer.found and answer.decided_by == "definition"
+    assert answer.citations[0].clause_path == "第五条" and "六十周岁" in answer.answer

@@ -230,3 +230,35 @@ def test_cli_parse_json_prints_chinese_as_is() -> None:
     assert {"title", "doc_number"} <= set(data["references"][0])
     for key in ("id", "path", "number", "heading", "text", "lead_units", "responsible_units"):
         assert key in data["clauses"][0]
+
+
+@pytest.mark.parametrize(
+    "chapter_line",
+    [
+        "## 第二章 工资支付形式与周期第三条 工资应当以货币形式支付。",
+        "第二章 工资支付形式与周期 第三条 工资应当以货币形式支付。",
+    ],
+)
+def test_a_chapter_heading_run_into_its_first_article_keeps_the_article(chapter_line: str) -> None:
+    # scraped pages keep "第二章 …" and the chapter's first article on one line: the article is no chapter's text
+    text = (
+        "# 示例工资条例\n\n## 第一章 总则\n\n第一条 为了保障工资支付，制定本条例。\n\n第二条 本条例适用于用人单位。\n\n"
+        f"{chapter_line}\n\n第四条 工资应当按月支付。\n"
+    )
+    doc = parse_document(text, "law.md")
+    assert [c.path for c in doc.clauses if c.kind == "article"] == ["第一条", "第二条", "第三条", "第四条"]
+    chapter = next(c for c in doc.clauses if c.path == "第二章")
+    assert chapter.heading == "工资支付形式与周期" and not chapter.text
+    assert doc.clause("art3").text == "工资应当以货币形式支付。"
+    assert doc.clause("art3").heading_path[0] == "第二章 工资支付形式与周期"
+
+
+def test_a_chapter_section_and_article_on_one_line_are_three_clauses() -> None:
+    text = "# 示例法\n\n第一章 总则\n\n第一条 为了示例，制定本法。\n\n第二章 特别规定 第一节 集体合同第二条 企业可以订立集体合同。\n"
+    doc = parse_document(text, "law.md")
+    assert [(c.path, c.heading) for c in doc.clauses if c.kind == "chapter"][-2:] == [
+        ("第二章", "特别规定"),
+        ("第二章第一节", "集体合同"),
+    ]
+    assert doc.clause("art2").text == "企业可以订立集体合同。"
+    assert doc.clause("art2").heading_path[:2] == ("第二章 特别规定", "第一节 集体合同")

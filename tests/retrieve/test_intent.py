@@ -9,6 +9,7 @@ from policybot.retrieve.intent import (
     LOOKUP,
     SUPPORT,
     WHO_LEADS,
+    defined_term,
     duty_asked,
     in_simplified,
     is_about_document,
@@ -80,3 +81,18 @@ def test_traditional_words_are_read_as_simplified_unless_the_documents_write_the
     # characters only, not mainland vocabulary; simplified questions pass untouched
     assert in_simplified("列印伺服器", lambda t: [t], set().__contains__) == "列印伺服器"
     assert in_simplified("市财政局牵头哪些工作？", lambda t: [t], set().__contains__) == "市财政局牵头哪些工作？"
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("什么是劳务派遣？", "劳务派遣"),
+        ("法律上多大年纪算老年人？", "老年人"),
+        ("什么样的人才算农民工", "农民工"),
+        ("几岁算未成年人？", "未成年人"),
+        ("加班算不算工作时间？", ""),  # asks whether, not who counts as
+        ("外国人住多久算居民个人，要交个税？", ""),  # a second question after the term
+    ],
+)
+def test_who_counts_as_a_term_asks_for_its_definition(question: str, term: str) -> None:
+    assert defined_term(question) == term

@@ -92,3 +92,19 @@ def test_phrases_of_words_the_documents_use_stay_apart() -> None:
     assert join_known_phrases(tagged, synonyms, {"工程"}) == [("面子工程", "n")]
     assert join_known_phrases(tagged, synonyms, {"面子", "工程"}) == tagged  # the documents say both parts
     assert join_known_phrases(tagged, None, {"工程"}) == tagged
+
+
+@pytest.mark.parametrize(
+    ("question", "law_words"),
+    [
+        ("老板拿货物抵工资，行不行？", {"实物", "有价证券"}),
+        ("老板扣着我的工资卡不给，合法吗？", {"银行卡", "社会保障卡"}),
+        ("受了工伤在家养伤，工资还发吗？", {"停工留薪期"}),
+        ("退休金要交个税吗？", {"退休费"}),
+        ("哪些情况要办个税汇算？", {"汇算清缴"}),
+    ],
+)
+def test_lay_words_reach_the_words_laws_use_for_them(question: str, law_words: set[str]) -> None:
+    vocabulary = {"实物", "有价证券", "银行卡", "社会保障卡", "停工留薪期", "退休费", "汇算清缴", "工资", "个人所得税"}
+    query = QueryBuilder(Segmenter(), Synonyms(), vocabulary).build(question, "other")
+    assert law_words <= set(query.expansions)
