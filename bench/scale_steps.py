@@ -53,7 +53,9 @@ def settings_for(out: Path, docs: int):
     from policybot.settings import Settings
 
     corpus, index = paths(out, docs)
-    return Settings.from_env(env={}, corpus_dir=corpus, index_dir=index)
+    # only the embedder may come from the environment (bench/two_phase.py's stand-in): nothing else of the caller's
+    chosen = {k: v for k, v in os.environ.items() if k == "POLICYBOT_EMBEDDER"}
+    return Settings.from_env(env=chosen, corpus_dir=corpus, index_dir=index)
 
 
 def questions_for(docs: int, count: int, seed: int = SEED) -> list[dict]:
@@ -280,6 +282,7 @@ def step_query(out: Path, docs: int, count: int) -> dict:
         bot.search(row["q"], k=5, all_versions=True)
         repeat_ms.append((time.perf_counter() - t) * 1000)
 
+    default_query_ms = _default_query_embedding_ms(bot, questions)
     peak = peak_rss_mb()  # before the peer's copy of every text and vector, which is the benchmark's, not ours
     _write_peer_input(bot, out, docs)
     return {
@@ -296,8 +299,27 @@ def step_query(out: Path, docs: int, count: int) -> dict:
         "recall_at_5": sum(recall) / max(1, len(recall)),
         "ask_cites_gold": sum(cites) / max(1, len(cites)),
         "who_leads_exact": sum(leads) / max(1, len(leads)),
+        "embedder": bot.embedder.id,
+        "default_embed_query_ms": default_query_ms,
         "peak_rss_mb": peak,
     }
+
+
+def _default_query_embedding_ms(bot, questions: list[dict]) -> list[float]:
+    """With a stand-in embedder, what the default model takes to embed each question (one at a time, as a search
+    does), so that its cost can be put beside the stand-in's; [] when the index uses the default model."""
+    from policybot.index.embed import DEFAULT_EMBEDDER, load_embedder
+
+    default = load_embedder(DEFAULT_EMBEDDER)
+    if default.id == bot.embedder.id:
+        return []
+    default.encode_queries(["预热"])
+    spent = []
+    for row in questions:
+        t = time.perf_counter()
+        default.encode_queries([row["q"]])
+        spent.append((time.perf_counter() - t) * 1000)
+    return spent
 
 
 def _time_searches(bot) -> list[float]:
