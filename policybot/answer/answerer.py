@@ -422,7 +422,7 @@ class Answerer:
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
             fact_missing=not holds_wanted_fact(where_said_removed(q.text), hit.text),
-            subject_missing=bool(self._subject_missing(q, places, self._subjects(q, asked), hit)),
+            subject_missing=bool(self._subject_missing(q, places, asked, hit)),
             unknown_subject=bool(self.unknown_subjects(q)),
         )
 
@@ -471,8 +471,9 @@ class Answerer:
         document does not: "公租房" asked of 云溪 where only 鹭州 has a 公租房 guide."""
         forms = {form for p in places for form in place_forms(p)}
         names = self.subject_words(q)
+        subjects = self._subjects(q, asked)
         known = sorted(
-            (w for w, _ in asked if len(w) >= 2 and w in self._vocab and w in names and w not in forms),
+            (w for w, _ in subjects if len(w) >= 2 and w in self._vocab and w in names and w not in forms),
             key=self.idf,
             reverse=True,
         )
