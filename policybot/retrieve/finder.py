@@ -19,7 +19,7 @@ from policybot.retrieve.catalog import Catalog, ClauseKey
 from policybot.retrieve.excerpt import match_share, weighted_words
 from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
 from policybot.retrieve.intent import Question, defined_term, understand
-from policybot.retrieve.query import Query, QueryBuilder, content_terms
+from policybot.retrieve.query import Query, QueryBuilder, content_terms, spelled_out_in
 
 # "青禾市", "南湖区", "石湾县": a name and its level (not 城市, 全市, 社区…: those are no names)
 PLACE_NAME_RE = re.compile(
@@ -146,13 +146,13 @@ class Finder:
         return [p for p in places if not any(form in text for form in place_forms(p))]
 
     def words_missing(self, words: list[str], doc_id: str) -> list[str]:
-        """The words of the list that a document never uses (nor any word related to them)."""
+        """The words of the list that a document never uses (nor any word related to them, nor writes out in full)."""
         text = self._document_text(doc_id)
         synonyms = self.builder.synonyms
         missing = []
         for word in words:
             related = synonyms.expand([word], self._vocab) if synonyms is not None else []
-            if word.lower() not in text and not any(r in text for r in related):
+            if word.lower() not in text and not any(r in text for r in related) and not spelled_out_in(word, text):
                 missing.append(word)
         return missing
 

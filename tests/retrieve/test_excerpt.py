@@ -36,6 +36,17 @@ def test_a_question_for_a_number_is_not_answered_by_a_clause_without_one() -> No
     assert holds_wanted_fact("联席会议办公室设在哪里", "联席会议办公室设在市发展改革委。")
 
 
+def test_laws_write_durations_in_words() -> None:
+    assert holds_wanted_fact("失业金最长能领多久", "领取失业保险金的期限最长为二十四个月。")
+    assert not holds_wanted_fact("失业金最长能领多久", "失业保险金由社会保险经办机构按月发放。")
+
+
+def test_asking_how_a_figure_is_set_is_answered_by_the_rule_in_words() -> None:
+    rule = "失业保险金的标准，按照低于当地最低工资标准、高于城市居民最低生活保障标准的水平，由省级人民政府确定。"
+    assert holds_wanted_fact("失业金一个月能领多少，标准怎么定？", rule)
+    assert not holds_wanted_fact("失业金一个月能领多少？", rule)
+
+
 FEES = (
     "申报人于9月1日至9月30日登录安澜市职称评审管理系统填报个人信息、上传业绩材料，并在系统中提交申请，逾期不再受理。"
     "所在单位对申报人的材料进行审核，并在单位内部公示不少于5个工作日，公示无异议后在系统中提交。"

@@ -12,6 +12,7 @@ from policybot.retrieve.query import (
     cilin_path,
     dense_text,
     join_known_phrases,
+    spelled_out_in,
     where_said_removed,
 )
 
@@ -108,3 +109,22 @@ def test_lay_words_reach_the_words_laws_use_for_them(question: str, law_words: s
     vocabulary = {"实物", "有价证券", "银行卡", "社会保障卡", "停工留薪期", "退休费", "汇算清缴", "工资", "个人所得税"}
     query = QueryBuilder(Segmenter(), Synonyms(), vocabulary).build(question, "other")
     assert law_words <= set(query.expansions)
+
+
+@pytest.mark.parametrize(
+    ("short", "text"),
+    [
+        ("个税", "依照本法缴纳个人所得税"),
+        ("失业金", "领取失业保险金的期限"),
+        ("年假", "享受带薪年休假"),
+        ("公租房", "申请公共租赁住房"),
+    ],
+)
+def test_a_short_form_is_found_where_the_text_writes_it_out(short: str, text: str) -> None:
+    assert spelled_out_in(short, text)
+
+
+def test_characters_far_apart_or_across_punctuation_are_no_short_form() -> None:
+    assert not spelled_out_in("个税", "个人应当依法纳税")  # 个…税 across five characters: no one phrase
+    assert not spelled_out_in("年假", "每年，假期")
+    assert not spelled_out_in("住房公积金管理", "住房公积金的管理")  # a long word is a name, not a short form
