@@ -9,7 +9,7 @@ Each set is question file, corpus folder and index folder (built beforehand with
 that search answers (not a rule: a clause number, a heading, a definition, metadata) is answered without a threshold
 and its Evidence kept; then every weighing of the evidence (shares and factors) and every threshold is tried, and the one that refuses
 fewest in-scope and answers fewest out-of-scope questions is printed (a file without a split counts whole). The
-result is copied by hand into policybot/answer/answerer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE, UNKNOWN_SUBJECT_FACTOR, MISSING_SUBJECT_FACTOR), and
+result is copied by hand into policybot/answer/answerer.py (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE, MIN_CONFIDENCE, UNKNOWN_SUBJECT_FACTOR, MISSING_SUBJECT_FACTOR, MISSING_FACT_FACTOR), and
 reported on the test split with `policybot eval … --split test`, never on the questions it was chosen on.
 """
 
@@ -26,6 +26,7 @@ from policybot.answer.answerer import (
     DENSE_SHARE,
     KNOWN_SHARE,
     MIN_CONFIDENCE,
+    MISSING_FACT_FACTOR,
     MISSING_SUBJECT_FACTOR,
     SAID_SHARE,
     UNKNOWN_SUBJECT_FACTOR,
@@ -41,6 +42,7 @@ STEP = 0.1
 THRESHOLDS = [t / 100 for t in range(5, 90)]
 UNKNOWN_FACTORS = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]  # 1.0: an unknown subject does not count
 SUBJECT_FACTORS = [1.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]  # the same for a subject the cited document never names
+FACT_FACTORS = [0.6, 0.5, 0.4, 0.3, 0.2]  # the same for a clause without the kind of fact asked for
 
 
 def collect(spec: str, split: str) -> list[tuple[str, Evidence]]:
@@ -68,13 +70,14 @@ def errors(
     threshold: float,
     unknown_factor: float = UNKNOWN_SUBJECT_FACTOR,
     subject_factor: float = MISSING_SUBJECT_FACTOR,
+    fact_factor: float = MISSING_FACT_FACTOR,
 ) -> dict[str, float]:
     """Shares of in-scope questions refused and of out-of-scope questions answered, under these weights."""
     refused = {"right": 0, "wrong": 0, "oos": 0}
     total = {"right": 0, "wrong": 0, "oos": 0}
     for label, evidence in data:
         total[label] += 1
-        refused[label] += evidence.confidence(shares, unknown_factor, subject_factor) < threshold
+        refused[label] += evidence.confidence(shares, unknown_factor, subject_factor, fact_factor) < threshold
     in_scope = total["right"] + total["wrong"]
     return {
         "in_scope_refused": (refused["right"] + refused["wrong"]) / max(1, in_scope),
@@ -99,8 +102,8 @@ def main() -> None:
     labels = np.array([label for label, _ in data])
     thresholds = np.array(THRESHOLDS)
     best = None
-    for shares, factor, subject in itertools.product(grid, UNKNOWN_FACTORS, SUBJECT_FACTORS):
-        scores = np.array([evidence.confidence(shares, factor, subject) for _, evidence in data])
+    for shares, factor, subject, fact in itertools.product(grid, UNKNOWN_FACTORS, SUBJECT_FACTORS, FACT_FACTORS):
+        scores = np.array([evidence.confidence(shares, factor, subject, fact) for _, evidence in data])
         refused = scores[:, None] < thresholds[None, :]  # questions × thresholds
         in_scope_refused = refused[labels != "oos"].mean(axis=0)
         oos_answered = 1 - refused[labels == "oos"].mean(axis=0)
@@ -108,12 +111,13 @@ def main() -> None:
         i = int(np.argmin(costs))
         if best is None or costs[i] < best[0] - 1e-9:
             threshold = THRESHOLDS[i]
-            best = (costs[i], shares, threshold, factor, subject, errors(data, shares, threshold, factor, subject))
+            e = errors(data, shares, threshold, factor, subject, fact)
+            best = (costs[i], shares, threshold, factor, subject, fact, e)
     assert best is not None
-    cost, shares, threshold, factor, subject, e = best
+    cost, shares, threshold, factor, subject, fact, e = best
     print(f"{len(data)} search-answered tune questions: {e['counts']}")
     print(f"best: DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = {shares}; MIN_CONFIDENCE = {threshold:.2f}; "
-          f"UNKNOWN_SUBJECT_FACTOR = {factor}; MISSING_SUBJECT_FACTOR = {subject}")  # fmt: skip
+          f"UNKNOWN_SUBJECT_FACTOR = {factor}; MISSING_SUBJECT_FACTOR = {subject}; MISSING_FACT_FACTOR = {fact}")  # fmt: skip
     print(f"  in-scope refused {e['in_scope_refused']:.3f} (right ones {e['right_refused']:.3f}), "
           f"out-of-scope answered {e['oos_answered']:.3f}")  # fmt: skip
     current = errors(data, (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE), MIN_CONFIDENCE)

@@ -32,18 +32,18 @@ from policybot.retrieve.intent import (
 from policybot.retrieve.query import question_words, spelled_out_in, where_said_removed
 
 # calibrated on the tune half of the question sets (bench/calibrate.py): below this the corpus holds no answer
-MIN_CONFIDENCE = 0.42
-DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = 0.6, 0.1, 0.3
+MIN_CONFIDENCE = 0.29
+DENSE_SHARE, KNOWN_SHARE, SAID_SHARE = 0.7, 0.0, 0.3
 DENSE_FLOOR, DENSE_SPAN = 0.80, 0.10
 RELATED_CREDIT = 0.6  # a clause that says a related word says this much of the asker's word
 MANNER_WEIGHT = 0.4
 TRAILING_CHARS = "能会要可难都也就还呢吗啊"  # what jieba glues to a word in speech: "税能", "融资难"  # an unknown verb or adjective ("舒心", "卡住") against an unknown noun ("公积金")
 FOREIGN_PLACE_FACTOR = 0.3
-MISSING_FACT_FACTOR = 0.5
-MISSING_SUBJECT_FACTOR = 0.5
+MISSING_FACT_FACTOR = 0.3
+MISSING_SUBJECT_FACTOR = 0.3
 # a name of a thing the documents never use, nor any word related to it ("民宿", "环评", "公租房" asked of a plan for
 # small towns): the question is about something they do not cover (tune sets, bench/calibrate.py)
-UNKNOWN_SUBJECT_FACTOR = 0.7
+UNKNOWN_SUBJECT_FACTOR = 0.4
 NOUN_FLAGS = ("n", "nr", "nz", "ng", "nt", "j")  # jieba's tags of names of things (not ns: places are judged apart)
 ORGANIZATION_RE = re.compile(r"(?:局|委|厅|署|办|中心|银行|公司|集团|协会|商会)$")
 # jieba's tags of words that never say what a question is about: numerals, measures, pronouns, times,
@@ -62,6 +62,7 @@ PLACE_RE = re.compile(r"(省|市|县|区|州|北京|上海|天津|重庆|浙江|
 NOT_FOUND = "现有政策文件中没有找到与这个问题直接相关的规定。"
 # how an answer's first citation was chosen, besides search (finder's rules) and these
 DOC_NUMBER, DOCUMENT, METADATA, FOLLOW_UP, UNITS, NONE = "doc_number", "document", "metadata", "follow_up", "units", ""
+CITED_NUMBER = "cited_doc_number"  # a 文号 the corpus does not hold, answered by the clauses that cite it
 LEAD_UNITS = "lead_units"  # who-leads: search's best clause among those with unit lists, not search's top hit
 
 
@@ -82,6 +83,7 @@ class Evidence:
         shares: tuple[float, float, float] | None = None,
         unknown_factor: float = UNKNOWN_SUBJECT_FACTOR,
         subject_factor: float = MISSING_SUBJECT_FACTOR,
+        fact_factor: float = MISSING_FACT_FACTOR,
     ) -> float:
         """0..1: the evidence weighed (by the calibrated shares and factors unless others are given)."""
         dense_share, known_share, said_share = shares or (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE)
@@ -91,7 +93,7 @@ class Evidence:
         if self.foreign_place:
             score *= FOREIGN_PLACE_FACTOR
         if self.fact_missing:
-            score *= MISSING_FACT_FACTOR
+            score *= fact_factor
         if self.subject_missing:
             score *= subject_factor
         if self.unknown_subject:
@@ -442,8 +444,10 @@ class Answerer:
                 continue
             if flag not in NOUN_FLAGS:
                 continue
+            # a known part makes it known only as in _asked: a noun's head ("融资难": 融资), not its tail (宅基地: 基地)
             if not segmenter.in_dictionary(word) or any(
-                t != word and len(t) >= 2 and t in self._vocab for t in segmenter.tokens(word)
+                t != word and len(t) >= 2 and t in self._vocab and word.startswith(t) and len(word) - len(t) <= 1
+                for t in segmenter.tokens(word)
             ):
                 continue
             if synonyms is not None and synonyms.expand([word], self._vocab):
@@ -669,8 +673,19 @@ class Answerer:
         if hits:
             return self._quote_answer(q, hits[:5], LOOKUP, 1.0, rule, lead=self._many_matches(hits))
         if q.doc_number:
-            return self._refuse(q, [], LOOKUP, 0.0)
+            return self._citing_answer(q, flt)
         return self._found_answer(q, self.finder.find(q, k=8, flt=flt), LOOKUP)
+
+    def _citing_answer(self, q: Question, flt: SearchFilter) -> Answer:
+        """A document the corpus does not hold, named by its 文号: said so, with the clauses that cite it (a plan
+        names the document it implements: "黔府办发〔2019〕20号和本方案是什么关系"); refused when none does, or when a
+        clause of it is asked for."""
+        number = normalize(q.doc_number)
+        citing = [h for h in self.finder.find(q, k=8, flt=flt).hits if number in normalize(h.text)]
+        if not citing or q.path or q.article:
+            return self._refuse(q, [], LOOKUP, 0.0)
+        lead = f"现有文件中没有收录{q.doc_number}本身；提到它的条款：{Citation.from_hit(citing[0]).label}："
+        return self._quote_answer(q, citing[:3], LOOKUP, 1.0, CITED_NUMBER, lead=lead)
 
     def _many_matches(self, hits: list[Hit]) -> str:
         """What to say before the first of several clauses that share a number or heading."""

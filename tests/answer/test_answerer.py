@@ -427,3 +427,29 @@ def test_asked_who_counts_as_a_term_the_answer_cites_the_article_defining_it(law
     answer = law_bot.ask("法律上多大年纪算老年人？")
     assert answer.found and answer.decided_by == "definition"
     assert answer.citations[0].clause_path == "第五条" and "六十周岁" in answer.answer
+
+
+def test_a_document_the_corpus_lacks_is_answered_by_the_clause_that_cites_it(built_bot) -> None:
+    answer = built_bot.ask("黔府办发〔2019〕20号和本方案是什么关系")
+    assert answer.found and answer.to_json()["decided_by"] == "cited_doc_number"
+    assert answer.answer.startswith("现有文件中没有收录黔府办发〔2019〕20号本身")
+    assert answer.citations[0].clause_id == "preamble"
+    assert not built_bot.ask("国发〔2016〕5号讲了什么").found  # cited nowhere: refused
+
+
+def test_a_clause_that_counts_or_dates_things_does_not_give_sums_names_or_days(built_bot) -> None:
+    # 三（一） counts 56 towns and 三（二） dates 2022: neither gives a sum, the towns' names or a number of days
+    for question in (
+        "小城镇“8+X”项目每个镇投资多少钱",
+        "56个示范小城镇具体是哪些镇",
+        "特色小镇项目办规划许可要多少个工作日",
+    ):
+        answer = built_bot.ask(question)
+        assert answer.evidence is not None and answer.evidence.fact_missing, question
+        assert not answer.found, answer.answer
+
+
+def test_a_noun_whose_tail_is_a_known_word_is_still_unknown(built_bot) -> None:
+    # 宅基地 ends in 基地 (创业基地), but names another thing
+    answer = built_bot.ask("农村宅基地怎么申请")
+    assert answer.evidence is not None and answer.evidence.unknown_subject

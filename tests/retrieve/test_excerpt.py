@@ -41,6 +41,18 @@ def test_laws_write_durations_in_words() -> None:
     assert not holds_wanted_fact("失业金最长能领多久", "失业保险金由社会保险经办机构按月发放。")
 
 
+def test_conditions_and_materials_asked_for_need_a_clause_that_names_them() -> None:
+    assert not holds_wanted_fact("申请创业担保贷款需要什么条件", "鼓励金融机构提供周期长成本低的融资服务。")
+    assert holds_wanted_fact("申请创业担保贷款需要什么条件", "申请人须年满18周岁，具备完全民事行为能力。")
+    assert not holds_wanted_fact("申报要准备什么材料", "各地要加大政策宣传力度。")
+    assert holds_wanted_fact("申报要准备什么材料", "申请人须提交身份证复印件和申请表。")
+
+
+def test_a_technical_standard_is_not_an_amount() -> None:
+    assert holds_wanted_fact("工程技术标准、导则由谁制定", "市住房城乡建设局牵头制定相关工程技术标准、导则。")
+    assert not holds_wanted_fact("补贴标准是什么", "市住房城乡建设局牵头制定相关工作机制。")
+
+
 def test_asking_how_a_figure_is_set_is_answered_by_the_rule_in_words() -> None:
     rule = "失业保险金的标准，按照低于当地最低工资标准、高于城市居民最低生活保障标准的水平，由省级人民政府确定。"
     assert holds_wanted_fact("失业金一个月能领多少，标准怎么定？", rule)
