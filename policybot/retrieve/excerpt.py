@@ -110,7 +110,8 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # a number of days or months: "要多少个工作日办完"
         (
             r"(?:多少|几)个?(?:工作日|天|日|个月|周|小时)",
-            rf"(?<![\d月])\d{{1,3}}\s*个?(?:工作日|日|天|个月|周|小时)|{CN_DURATION}|日内|即时|当场|当天|当日",
+            r"(?<![\d月])\d{1,3}\s*个?(?:工作日|日|天|个月|周|小时)|[一二三四五六七八九十百千零两]+个?(?:工作日|日|天|个月|周|小时)"
+            r"|日内|即时|当场|当天|当日",  # days or months, not "一年以上"
         ),
         # names asked for: "56个示范小城镇具体是哪些镇", "名单" — a clause that only counts them does not name them
         (
@@ -165,6 +166,12 @@ def _score(
     if definition and (norm.startswith(definition) or f"所称{definition}" in norm) and re.search(r"是指|是", norm):
         score += 1.0
     return score
+
+
+def asks_for_fact(question: str) -> bool:
+    """True when the question asks for a kind of fact a clause must hold to answer (STRICT_CUES)."""
+    norm_q = normalize(question)
+    return not ASKS_HOW_SET_RE.search(norm_q) and any(asked.search(norm_q) for asked, _ in STRICT_CUES)
 
 
 def holds_wanted_fact(question: str, text: str) -> bool:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 
 from policybot.document import Document, normalize
 from policybot.retrieve.catalog import Catalog, ClauseKey
-from policybot.retrieve.excerpt import match_share, weighted_words
+from policybot.retrieve.excerpt import asks_for_fact, holds_wanted_fact, match_share, weighted_words
 from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
 from policybot.retrieve.intent import Question, defined_term, understand
-from policybot.retrieve.query import Query, QueryBuilder, content_terms, spelled_out_in
+from policybot.retrieve.query import Query, QueryBuilder, content_terms, spelled_out_in, where_said_removed
 
 # "青禾市", "南湖区", "石湾县": a name and its level (not 城市, 全市, 社区…: those are no names)
 PLACE_NAME_RE = re.compile(
@@ -37,6 +37,9 @@ RERANKED = 12  # the first hits are ranked again by their best sentence
 RERANK_DENSE_WEIGHT = 0.6
 UNTITLED_KINDS = ("paragraph", "article")
 SENTENCE_WEIGHT = 0.5  # how much the best sentence's match counts beside the fused score
+# a clause without the kind of fact asked for (a number of days, a sum, a date, names): "一年能休几天年假" is answered
+# by the article that gives the days, not by the one that only names the leave (tune sets)
+MISSING_FACT_PENALTY = 0.3
 ABSENT_PLACE_PENALTY = (
     0.5  # a hit whose document never mentions a place the question names ("青禾市" asked, 云溪 cited)
 )
@@ -97,11 +100,13 @@ class Finder:
         """The first RERANKED hits ranked again: the fused score, plus how well the clause's best sentence matches the
         question (a paragraph that mentions the topic loses to the one whose sentence answers), for clauses without a
         title how near in meaning they are among these hits, less a penalty for a document that never mentions a place
-        the question names."""
+        the question names and for a clause without the kind of fact asked for (days, a sum, a date)."""
         if not hits:
             return hits
         words = self.weighted_words(q, query)
         places = self.places_in(q.search_text)
+        fact_question = where_said_removed(q.text)
+        asks_fact = asks_for_fact(fact_question)
         top = max(h.score for h in hits[:RERANKED]) or 1.0
         dense = [h.dense_score for h in hits[:RERANKED] if h.dense_score]
         low, high = (min(dense), max(dense)) if dense else (0.0, 0.0)
@@ -112,6 +117,8 @@ class Finder:
                 score += RERANK_DENSE_WEIGHT * (hit.dense_score - low) / (high - low)
             if places and self.places_missing(places, hit.doc_id):
                 score -= ABSENT_PLACE_PENALTY
+            if asks_fact and not holds_wanted_fact(fact_question, hit.text):
+                score -= MISSING_FACT_PENALTY
             return score
 
         # the score shown is the one ranked by, on the fused score's scale

@@ -40,3 +40,13 @@ def test_titled_clauses_are_ranked_by_their_words_not_by_dense_similarity(built_
     query = built_bot.finder.query_for(q)
     ranked = built_bot.finder.reranked(q, query, [_hit("1", "item", 0.85), _hit("2", "item", 0.90)])
     assert [h.clause_id for h in ranked] == ["1", "2"]  # a tie keeps search's order
+
+
+def test_a_clause_without_the_fact_asked_for_is_ranked_below_one_with_it(built_bot) -> None:
+    # the same fused score and dense similarity: only the days the question asks for tell the articles apart
+    q = understand("工作满一年了，一年能休几天年假？")
+    query = built_bot.finder.query_for(q)
+    names = _hit("a45", "article", 0.88, "国家实行带薪年休假制度。劳动者连续工作一年以上的，享受带薪年休假。")
+    days = _hit("a3", "article", 0.88, "职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天。")
+    ranked = built_bot.finder.reranked(q, query, [names, days])
+    assert [h.clause_id for h in ranked] == ["a3", "a45"]
