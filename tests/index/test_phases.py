@@ -155,7 +155,7 @@ class SlowEmbedder(HashEmbedder):
         return super().encode_passages(texts)
 
 build.EMBED_BATCH, build.EMBED_WINDOW, build.KEYWORD_FIRST_CHUNKS = 4, 8, 4
-policybot.bot.load_embedder = lambda spec: SlowEmbedder()
+policybot.bot.load_embedder = lambda spec, device="auto": SlowEmbedder()
 policybot.bot.Phases = lambda **kw: Phases(publish_every=0.0, **kw)
 from policybot.cli import main
 sys.exit(main(["index", "--corpus", {corpus!r}, "--index", {index!r}]))
