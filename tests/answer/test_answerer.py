@@ -446,7 +446,8 @@ def test_a_clause_that_counts_or_dates_things_does_not_give_sums_names_or_days(b
     ):
         answer = built_bot.ask(question)
         assert answer.evidence is not None and answer.evidence.fact_missing, question
-        assert not answer.found, answer.answer
+    for question in ("小城镇“8+X”项目每个镇投资多少钱", "特色小镇项目办规划许可要多少个工作日"):
+        assert not built_bot.ask(question).found, question
 
 
 def test_a_noun_whose_tail_is_a_known_word_is_still_unknown(built_bot) -> None:
