@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from policybot.document import Document, normalize
@@ -31,6 +32,7 @@ CLAUSE_NUMBER = "clause_number"
 HEADING = "heading"
 DEFINITION = "definition"
 MIN_CANDIDATES = 20  # a chapter's articles are looked for among this many hits before a search of its own
+TEXTS_KEPT = 64  # documents whose whole text is kept for looking words up (a question looks in a few)
 RERANKED = 12  # the first hits are ranked again by their best sentence
 # among clauses without a title of their own (a news text's paragraphs, a law's articles) words tell less which one
 # answers than meaning: the min-max normalised dense similarity counts this much in the rerank (tune sets)
@@ -65,7 +67,9 @@ class Finder:
         self.catalog = catalog
         self.builder = builder
         self._vocab = retriever.index.vocab
-        self._texts: dict[str, str] = {}  # normalised text of documents a place was looked for in
+        # normalised text of the documents a word was last looked for in, with the Document it was made from (an
+        # edited document is a new object); at most TEXTS_KEPT, so a large corpus does not keep every text twice
+        self._texts: OrderedDict[str, tuple[Document, str]] = OrderedDict()
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -164,11 +168,16 @@ class Finder:
         return missing
 
     def _document_text(self, doc_id: str) -> str:
-        text = self._texts.get(doc_id)
-        if text is None:
-            doc = self.documents[doc_id]
-            text = normalize(doc.title + "".join(c.heading + c.text for c in doc.clauses)).lower()
-            self._texts[doc_id] = text
+        doc = self.documents[doc_id]
+        kept = self._texts.get(doc_id)
+        if kept is not None and kept[0] is doc:
+            self._texts.move_to_end(doc_id)
+            return kept[1]
+        text = normalize(doc.title + "".join(c.heading + c.text for c in doc.clauses)).lower()
+        self._texts[doc_id] = (doc, text)
+        self._texts.move_to_end(doc_id)
+        while len(self._texts) > TEXTS_KEPT:
+            self._texts.popitem(last=False)
         return text
 
     def pinned(self, q: Question, flt: SearchFilter) -> tuple[list[Hit], str]:

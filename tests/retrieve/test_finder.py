@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from policybot.retrieve.finder import place_forms
@@ -50,3 +52,14 @@ def test_a_clause_without_the_fact_asked_for_is_ranked_below_one_with_it(built_b
     days = _hit("a3", "article", 0.88, "职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天。")
     ranked = built_bot.finder.reranked(q, query, [names, days])
     assert [h.clause_id for h in ranked] == ["a3", "a45"]
+
+
+def test_document_texts_kept_for_word_lookups_are_bounded_and_follow_edits(built_bot, monkeypatch) -> None:
+    finder = built_bot.finder
+    doc_id = next(iter(finder.documents))
+    monkeypatch.setattr("policybot.retrieve.finder.TEXTS_KEPT", 1)
+    assert finder.words_missing(["人地挂钩", "民宿"], doc_id) == ["民宿"]
+    edited = replace(finder.documents[doc_id], title="民宿管理办法")
+    monkeypatch.setitem(finder.documents, doc_id, edited)
+    assert finder.words_missing(["民宿"], doc_id) == []  # the edited document is read again, not the kept text
+    assert len(finder._texts) == 1
