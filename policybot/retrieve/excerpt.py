@@ -33,7 +33,16 @@ SINGLE_CHAR_WEIGHT = 0.3
 # kind asked for wins
 MONEY = r"\d+(?:\.\d+)?\s*(?:万|千|百)?元|[一二三四五六七八九十百千万两]+元"
 # laws and regulations write numbers in words: "六十日内", "一百八十三天", "十五个工作日", "三个月"
-CN_DURATION = r"[一二三四五六七八九十百千零两]+个?(?:工作日|日|天|个月|周|年|小时)"
+CN_NUMERAL = r"[一二三四五六七八九十百千零两]+"
+CN_DURATION = rf"{CN_NUMERAL}个?(?:工作日|日|天|个月|周|年|小时)"
+DAY_UNITS = r"工作日|日|天|个月|周|小时"  # a number of days or months, not of years ("一年以上")
+# the kinds of fact that both CUES and STRICT_CUES know: how a question asks for it, how a text holds it
+PHONE_ASKED, PHONE_HOLDS = r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话"
+# a technical standard or standardisation is no amount: "工程技术标准由谁制定"
+AMOUNT_ASKED = r"多少|几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天"
+AMOUNT_HOLDS = r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍"
+PLACE_ASKED = r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪"
+PLACE_HOLDS = r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|学校|小学|中学|幼儿园|社区|街道|服务站|地址|设在|位于"
 # "标准怎么定", "按什么算": the question asks for the rule that sets a number, which a clause may state in words
 ASKS_HOW_SET_RE = re.compile(
     r"怎么定|如何确定|怎么确定|怎么算|如何计算|怎么计算|按什么|依据什么|由谁定|谁来定|怎么核定"
@@ -41,13 +50,8 @@ ASKS_HOW_SET_RE = re.compile(
 CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
     (re.compile(asked), re.compile(holds), weight)
     for asked, holds, weight in (
-        (r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话", 3.0),
-        (
-            # a technical standard or standardisation is no amount: "工程技术标准由谁制定"
-            r"多少|几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天",
-            r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
-            2.0,
-        ),
+        (PHONE_ASKED, PHONE_HOLDS, 3.0),
+        (AMOUNT_ASKED, AMOUNT_HOLDS, 2.0),
         (r"多少钱|补多少|贴多少|报多少|给多少|发多少|领多少|多少元|金额|补贴多少|补助多少", MONEY, 2.0),
         (
             r"比例|几成|百分之|打几折|按多少",
@@ -66,11 +70,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
             rf"(?<![\d月])\d{{1,3}}\s*个?(?:工作日|日|天|个月|周|年)|{CN_DURATION}|日内|期限|时限|期满|满\d",  # not 2024年
             2.0,
         ),
-        (
-            r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪",
-            r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|学校|小学|中学|幼儿园|社区|街道|服务站|地址|设在|位于",
-            2.0,
-        ),
+        (PLACE_ASKED, PLACE_HOLDS, 2.0),
         (r"打到|发到|转到|存到|哪个账户|什么账户|账户|银行卡", r"账户|银行卡|社会保障卡|存折", 2.0),
         (r"材料|带什么|证件|提供什么|需要什么|要交(?:什么|哪些)|提交", r"材料|证|复印件|提供|提交|原件|表", 2.0),
         (r"谁|哪个部门|哪个单位|哪家|找哪|归哪|由哪", r"局|委|办|中心|部门|单位|机构|政府", 1.0),
@@ -87,21 +87,14 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
 STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked), re.compile(holds))
     for asked, holds in (
-        (r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话"),
-        (
-            # a technical standard or standardisation is no amount: "工程技术标准由谁制定"
-            r"多少|几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天",
-            r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍",
-        ),
+        (PHONE_ASKED, PHONE_HOLDS),
+        (AMOUNT_ASKED, AMOUNT_HOLDS),
         (
             r"什么时候|何时|哪天|几号|截止|期限|时限|多久|之前|以前|哪一?年|年底|时间",
             rf"\d{{1,2}}月|\d{{1,2}}日|\d{{4}}年|{CN_DURATION}|年底|年内|工作日|个月|日内|日前|之前|以前|前完成|期限|时限"
             r"|小时|分钟",  # "多长时间": 1小时哺乳时间
         ),
-        (
-            r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪",
-            r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|学校|小学|中学|幼儿园|社区|街道|服务站|地址|设在|位于",
-        ),
+        (PLACE_ASKED, PLACE_HOLDS),
         # a sum of money: a clause with other numbers (years, counts, "8+X") does not give it
         (
             r"多少钱|多少元|多少块|(?:多少|几)(?:万|亿|千|百)元?|多少(?:租金|费用|资金|经费)",
@@ -109,9 +102,8 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         # a number of days or months: "要多少个工作日办完"
         (
-            r"(?:多少|几)个?(?:工作日|天|日|个月|周|小时)",
-            r"(?<![\d月])\d{1,3}\s*个?(?:工作日|日|天|个月|周|小时)|[一二三四五六七八九十百千零两]+个?(?:工作日|日|天|个月|周|小时)"
-            r"|日内|即时|当场|当天|当日",  # days or months, not "一年以上"
+            rf"(?:多少|几)个?(?:{DAY_UNITS})",
+            rf"(?<![\d月])\d{{1,3}}\s*个?(?:{DAY_UNITS})|{CN_NUMERAL}个?(?:{DAY_UNITS})|日内|即时|当场|当天|当日",
         ),
         # names asked for: "56个示范小城镇具体是哪些镇", "名单" — a clause that only counts them does not name them
         (
@@ -168,19 +160,25 @@ def _score(
     return score
 
 
-def asks_for_fact(question: str) -> bool:
-    """True when the question asks for a kind of fact a clause must hold to answer (STRICT_CUES)."""
+def wanted_facts(question: str) -> tuple[re.Pattern[str], ...]:
+    """How a text holds each kind of fact the question asks for (STRICT_CUES): none when it asks how such a figure
+    is set, which the rule answers in words. Made once a question, for every clause it is checked against."""
     norm_q = normalize(question)
-    return not ASKS_HOW_SET_RE.search(norm_q) and any(asked.search(norm_q) for asked, _ in STRICT_CUES)
+    if ASKS_HOW_SET_RE.search(norm_q):
+        return ()
+    return tuple(holds for asked, holds in STRICT_CUES if asked.search(norm_q))
+
+
+def holds_facts(wanted: tuple[re.Pattern[str], ...], text: str) -> bool:
+    """True when the text holds every kind of fact wanted (wanted_facts)."""
+    norm_t = normalize(text)
+    return all(holds.search(norm_t) for holds in wanted)
 
 
 def holds_wanted_fact(question: str, text: str) -> bool:
     """False when the question asks for a phone number, an amount, a date or a place and the text holds none (a
     question how such a figure is set is answered by the rule, in words)."""
-    norm_q, norm_t = normalize(question), normalize(text)
-    if ASKS_HOW_SET_RE.search(norm_q):
-        return True
-    return all(holds.search(norm_t) for asked, holds in STRICT_CUES if asked.search(norm_q))
+    return holds_facts(wanted_facts(question), text)
 
 
 def wanted(question: str) -> list[tuple[re.Pattern[str], float]]:

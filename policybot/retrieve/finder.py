@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from policybot.document import Document, normalize
 from policybot.retrieve.catalog import Catalog, ClauseKey
-from policybot.retrieve.excerpt import asks_for_fact, holds_wanted_fact, match_share, weighted_words
+from policybot.retrieve.excerpt import holds_facts, match_share, wanted_facts, weighted_words
 from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
 from policybot.retrieve.intent import Question, defined_term, understand
 from policybot.retrieve.query import Query, QueryBuilder, content_terms, spelled_out_in, where_said_removed
@@ -109,8 +109,7 @@ class Finder:
             return hits
         words = self.weighted_words(q, query)
         places = self.places_in(q.search_text)
-        fact_question = where_said_removed(q.text)
-        asks_fact = asks_for_fact(fact_question)
+        wanted = wanted_facts(where_said_removed(q.text))
         top = max(h.score for h in hits[:RERANKED]) or 1.0
         dense = [h.dense_score for h in hits[:RERANKED] if h.dense_score]
         low, high = (min(dense), max(dense)) if dense else (0.0, 0.0)
@@ -121,7 +120,7 @@ class Finder:
                 score += RERANK_DENSE_WEIGHT * (hit.dense_score - low) / (high - low)
             if places and self.places_missing(places, hit.doc_id):
                 score -= ABSENT_PLACE_PENALTY
-            if asks_fact and not holds_wanted_fact(fact_question, hit.text):
+            if wanted and not holds_facts(wanted, hit.text):
                 score -= MISSING_FACT_PENALTY
             return score
 
