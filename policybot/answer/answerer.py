@@ -10,7 +10,7 @@ from policybot.document import Clause, Document, normalize
 from policybot.index.bm25 import Vocabulary
 from policybot.index.segment import WORD_RE, Segmenter
 from policybot.retrieve.catalog import Catalog
-from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, weighted_words
+from policybot.retrieve.excerpt import best_excerpt, holds_facts_about, wanted_facts, weighted_words
 from policybot.retrieve.excerpt import sentences as excerpt_sentences
 from policybot.retrieve.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found, place_forms
 from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
@@ -56,6 +56,7 @@ SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its documen
 # what a question is about is named by a noun (公租房, 档案, 年休假), never by 以后, 一天, 不要 or 辞职, words of time,
 # quantity and manner a lay question adds: jieba's noun tags, abbreviations (社保) and nouns made of verbs (工资)
 SUBJECT_FLAGS = ("n", "j", "vn", "eng")
+QUALIFIER_FLAGS = ("v", "a", "b")  # a verb, adjective or distinguishing word that may qualify the noun after it
 NEAREST_SHOWN = 3
 PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
 SEE_ALSO_CHARS = 60  # of each further clause's best sentence, under 另见
@@ -425,10 +426,20 @@ class Answerer:
             known=known / total if total else 0.0,
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
-            fact_missing=not holds_wanted_fact(where_said_removed(q.text), hit.text),
+            fact_missing=not holds_facts_about(
+                wanted_facts(where_said_removed(q.text)), hit.text, self._said_subjects(q, asked, places, clause_text)
+            ),
             subject_missing=bool(self._subject_missing(q, places, asked, hit)),
             unknown_subject=bool(self.unknown_subjects(q)),
         )
+
+    def _said_subjects(
+        self, q: Question, asked: list[tuple[str, float]], places: list[str], text: str
+    ) -> tuple[str, ...]:
+        """The question's names of things (not its places) that the clause says: what a figure asked for must be
+        said of."""
+        forms = {form for p in places for form in place_forms(p)}
+        return tuple(w for w, _ in self.subjects(q, asked) if len(w) >= 2 and w not in forms and w in text)
 
     def unknown_subjects(self, q: Question) -> list[str]:
         """The names of things the question asks about that no document uses, nor any word related to them: real
@@ -466,10 +477,20 @@ class Answerer:
         parts = [t for t in self.segmenter.tokens(word) if len(t) >= 2 and t not in places and t != word]
         return not any(t in self._vocab for t in parts)
 
-    def _subjects(self, q: Question, asked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def subjects(self, q: Question, asked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The asked words that name what the question is about: nouns, or parts of nouns ("包工" of 包工头), and
         years."""
-        nouns = [w for w, flag in self.segmenter.tagged(q.search_text) if flag.startswith(SUBJECT_FLAGS)]
+        tagged = self.segmenter.tagged(q.search_text)
+        nouns = [w for w, flag in tagged if flag.startswith(SUBJECT_FLAGS)]
+        # a word that qualifies the noun after it says which of its kind is asked: 殡葬 (补贴), 求职 (补贴)
+        nouns += [
+            w
+            for (w, flag), (_, next_flag) in zip(tagged, tagged[1:], strict=False)
+            if len(w) >= 2
+            and flag.startswith(QUALIFIER_FLAGS)
+            and next_flag.startswith(NOUN_FLAGS)
+            and self.segmenter.in_dictionary(w)  # not "要交" (个税): a fragment jieba's HMM made up
+        ]
         return [(w, weight) for w, weight in asked if YEAR_RE.fullmatch(w) or any(w in noun for noun in nouns)]
 
     def _subject_missing(self, q: Question, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
@@ -477,7 +498,7 @@ class Answerer:
         document does not: "公租房" asked of 云溪 where only 鹭州 has a 公租房 guide."""
         forms = {form for p in places for form in place_forms(p)}
         names = self.subject_words(q)
-        subjects = self._subjects(q, asked)
+        subjects = self.subjects(q, asked)
         known = sorted(
             (w for w, _ in subjects if len(w) >= 2 and w in self._vocab and w in names and w not in forms),
             key=self.idf,

@@ -97,7 +97,8 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (PLACE_ASKED, PLACE_HOLDS),
         # a sum of money: a clause with other numbers (years, counts, "8+X") does not give it
         (
-            r"多少钱|多少元|多少块|(?:多少|几)(?:万|亿|千|百)元?|多少(?:租金|费用|资金|经费)",
+            r"多少钱|多少元|多少块|(?:多少|几)(?:万|亿|千|百)元?"
+            r"|多少[\u4e00-\u9fff]{0,2}(?:租金|费用|资金|经费|补贴|补助|津贴|奖金|奖励)",  # 多少专项资金
             rf"{MONEY}|万元|亿元|元|倍|工资|百分之|%",
         ),
         # a number of days or months: "要多少个工作日办完"
@@ -175,10 +176,12 @@ def holds_facts(wanted: tuple[re.Pattern[str], ...], text: str) -> bool:
     return all(holds.search(norm_t) for holds in wanted)
 
 
-def holds_wanted_fact(question: str, text: str) -> bool:
-    """False when the question asks for a phone number, an amount, a date or a place and the text holds none (a
-    question how such a figure is set is answered by the rule, in words)."""
-    return holds_facts(wanted_facts(question), text)
+def holds_facts_about(wanted: tuple[re.Pattern[str], ...], text: str, subjects: tuple[str, ...]) -> bool:
+    """True when the sentences of the text that name one of the subjects hold every kind of fact wanted: a clause
+    that names 高龄津贴 in one sentence and gives other allowances' sums in others does not say what 高龄津贴 pays.
+    Where no sentence names one (none given, or only the heading does), the whole text is looked in."""
+    about = [s for s in sentences(normalize(text)) if any(w in s.lower() for w in subjects)]
+    return all(any(holds.search(s) for s in about) for holds in wanted) if about else holds_facts(wanted, text)
 
 
 def wanted(question: str) -> list[tuple[re.Pattern[str], float]]:

@@ -361,6 +361,17 @@ def test_only_words_that_may_name_a_subject_must_be_in_the_cited_document(built_
     assert "2025" in built_bot.answerer.subject_words(understand("2025年的补贴标准是多少"))  # a year scopes it
 
 
+def test_a_word_that_qualifies_a_noun_is_part_of_the_subject(built_bot) -> None:
+    from policybot.retrieve.intent import understand
+
+    answerer = built_bot.answerer
+    q = understand("云溪市殡葬补贴怎么申领？")
+    subjects = {w for w, _ in answerer.subjects(q, answerer._asked(q))}
+    assert {"殡葬", "补贴"} <= subjects  # jieba tags 殡葬 a verb: it says which 补贴
+    q = understand("外国人住多久要交个税？")
+    assert "要交" not in {w for w, _ in answerer.subjects(q, answerer._asked(q))}  # no word of the dictionary
+
+
 def test_an_office_no_document_names_is_an_unknown_subject(built_bot) -> None:
     answerer = built_bot.answerer
     assert answerer.unknown_organization("市公安局")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from policybot.retrieve.excerpt import best_excerpt, holds_wanted_fact, off_topic, sentences, weighted_words
+from policybot.retrieve.excerpt import (
+    best_excerpt,
+    holds_facts,
+    holds_facts_about,
+    off_topic,
+    sentences,
+    wanted_facts,
+    weighted_words,
+)
 
 LONG = (
     "今年以来，全市城镇新增就业2.3万人，就业形势总体稳定。"
@@ -26,6 +34,10 @@ def test_a_short_clause_is_quoted_whole() -> None:
     assert best_excerpt(text, "批地会不会被卡住", []).shown == text
 
 
+def holds_wanted_fact(question: str, text: str) -> bool:
+    return holds_facts(wanted_facts(question), text)
+
+
 def test_sentences_keep_every_character() -> None:
     assert "".join(sentences(LONG)) == LONG
 
@@ -34,6 +46,18 @@ def test_a_question_for_a_number_is_not_answered_by_a_clause_without_one() -> No
     assert not holds_wanted_fact("最低工资标准是多少", "健全联席会议制度，统筹推进特色小镇创建工作。")
     assert holds_wanted_fact("补贴标准是多少", "补贴标准为每人1500元。")
     assert holds_wanted_fact("联席会议办公室设在哪里", "联席会议办公室设在市发展改革委。")
+
+
+def test_a_figure_asked_for_must_be_said_of_the_thing_asked_about() -> None:
+    allowances = (
+        "残疾人两项补贴与老年人高龄津贴、养老服务补贴不互相替代。"
+        "困难残疾人生活补贴标准由每人每月80元提高到每人每月100元。"
+    )
+    wanted = wanted_facts("高龄津贴每月发多少？")
+    assert not holds_facts_about(wanted, allowances, ("高龄", "津贴"))  # the sums are another allowance's
+    assert holds_facts_about(wanted, allowances, ("生活补贴",))
+    assert holds_facts_about(wanted, allowances, ())  # no subject said: the whole clause is looked in
+    assert not holds_wanted_fact("每年安排多少专项资金", "市级加大专项资金申报力度，力争到2022年底全覆盖。")
 
 
 def test_laws_write_durations_in_words() -> None:
