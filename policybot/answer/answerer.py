@@ -56,6 +56,7 @@ SUBJECT_WORDS = 2  # the question's most telling words (by idf) that its documen
 # what a question is about is named by a noun (公租房, 档案, 年休假), never by 以后, 一天, 不要 or 辞职, words of time,
 # quantity and manner a lay question adds: jieba's noun tags, abbreviations (社保) and nouns made of verbs (工资)
 SUBJECT_FLAGS = ("n", "j", "vn", "eng")
+MIN_PART_CHARS = 2  # a compound's parts that say it in the documents' words: words, not characters
 QUALIFIER_FLAGS = ("v", "a", "b")  # a verb, adjective or distinguishing word that may qualify the noun after it
 NEAREST_SHOWN = 3
 PART_NUMERALS = frozenset("一二三四五六七八九十百零")  # a path ending in one is a bare part number: 三、…
@@ -465,8 +466,15 @@ class Answerer:
                 continue
             if synonyms is not None and synonyms.expand([word], self._vocab):
                 continue
+            if self._made_of_known_words(word):
+                continue
             out.append(word)
         return out
+
+    def _made_of_known_words(self, word: str) -> bool:
+        """True for a compound the documents say in its words: 保护环境 (环境保护), 乡镇干部 — not 宅基地, whose
+        基地 alone they know."""
+        return any(word[:i] in self._vocab and word[i:] in self._vocab for i in range(MIN_PART_CHARS, len(word) - 1))
 
     def unknown_organization(self, word: str) -> bool:
         """True for the name of an office, bank or firm that no document names ("遵义银保监分局", "市税务局"): its

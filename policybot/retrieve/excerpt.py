@@ -39,9 +39,11 @@ DAY_UNITS = r"工作日|日|天|个月|周|小时"  # a number of days or months
 # the kinds of fact that both CUES and STRICT_CUES know: how a question asks for it, how a text holds it
 PHONE_ASKED, PHONE_HOLDS = r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话"
 # a technical standard or standardisation is no amount: "工程技术标准由谁制定"
-AMOUNT_ASKED = r"多少|几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天"
+# "哪几个局" asks which, not how many
+AMOUNT_ASKED = r"多少|(?<!哪)几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天"
 AMOUNT_HOLDS = r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍"
-PLACE_ASKED = r"在哪|哪里|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪"
+# "钱从哪里来" asks for a source, not an address
+PLACE_ASKED = r"在哪|(?<!从)哪里(?!来)|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪"
 PLACE_HOLDS = r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|学校|小学|中学|幼儿园|社区|街道|服务站|地址|设在|位于"
 # "标准怎么定", "按什么算": the question asks for the rule that sets a number, which a clause may state in words
 ASKS_HOW_SET_RE = re.compile(

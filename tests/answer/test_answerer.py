@@ -372,6 +372,16 @@ def test_a_word_that_qualifies_a_noun_is_part_of_the_subject(built_bot) -> None:
     assert "要交" not in {w for w, _ in answerer.subjects(q, answerer._asked(q))}  # no word of the dictionary
 
 
+def test_a_compound_of_the_documents_words_is_no_unknown_subject(built_bot) -> None:
+    from policybot.retrieve.intent import understand
+
+    answerer = built_bot.answerer
+    for question in ("建小镇对保护环境有什么要求？", "乡镇干部想学规划管理，有没有培训机会？"):
+        assert not answerer.unknown_subjects(understand(question)), question  # 保护+环境, 乡镇+干部
+        assert built_bot.ask(question).found, question
+    assert answerer.unknown_subjects(understand("农村宅基地怎么申请"))  # the plan knows 基地 alone, not 宅基
+
+
 def test_an_office_no_document_names_is_an_unknown_subject(built_bot) -> None:
     answerer = built_bot.answerer
     assert answerer.unknown_organization("市公安局")

@@ -60,6 +60,12 @@ def test_a_figure_asked_for_must_be_said_of_the_thing_asked_about() -> None:
     assert not holds_wanted_fact("每年安排多少专项资金", "市级加大专项资金申报力度，力争到2022年底全覆盖。")
 
 
+def test_which_ones_and_where_from_ask_for_no_number_and_no_address() -> None:
+    assert not wanted_facts("产业扶持政策是哪几个局牵头？")  # which offices, not how many
+    assert not wanted_facts("镇上搞智慧化设施，钱能从哪里来？")  # a source of money, not a place
+    assert wanted_facts("联席会议办公室在哪里？")
+
+
 def test_laws_write_durations_in_words() -> None:
     assert holds_wanted_fact("失业金最长能领多久", "领取失业保险金的期限最长为二十四个月。")
     assert not holds_wanted_fact("失业金最长能领多久", "失业保险金由社会保险经办机构按月发放。")

@@ -22,6 +22,7 @@ from policybot.retrieve.intent import (
     ("question", "intent"),
     [
         ("加大用地支持由哪个单位牵头？", WHO_LEADS),
+        ("产业扶持政策是哪几个局牵头？", WHO_LEADS),
         ("三（二）", LOOKUP),
         ("规划引领那条", LOOKUP),
         ("特色小镇建设的目标是什么", FACT),
