@@ -10,7 +10,14 @@ from policybot.document import Clause, Document, normalize
 from policybot.index.bm25 import Vocabulary
 from policybot.index.segment import WORD_RE, Segmenter
 from policybot.retrieve.catalog import Catalog
-from policybot.retrieve.excerpt import best_excerpt, holds_facts_about, wanted_facts, weighted_words
+from policybot.retrieve.excerpt import (
+    best_excerpt,
+    decisive_facts,
+    holds_facts,
+    holds_facts_about,
+    wanted_facts,
+    weighted_words,
+)
 from policybot.retrieve.excerpt import sentences as excerpt_sentences
 from policybot.retrieve.finder import CLAUSE_NUMBER, HEADING, SEARCH, Finder, Found, place_forms
 from policybot.retrieve.hybrid import Hit, Retriever, SearchFilter
@@ -79,6 +86,7 @@ class Evidence:
     said: float  # share of it the clause says
     foreign_place: bool = False  # a place the documents never mention (贵阳市 in a 遵义 corpus), or the cited one
     fact_missing: bool = False  # asks for a number, date, phone or address the clause does not hold
+    names_missing: bool = False  # asks for names (of towns, firms) or a phone number, and the clause gives none
     subject_missing: bool = False  # the question's most telling word is nowhere in the cited document
     unknown_subject: bool = False  # names a thing no document speaks of, in its word or a related one
 
@@ -98,6 +106,8 @@ class Evidence:
             score *= FOREIGN_PLACE_FACTOR
         if self.fact_missing:
             score *= fact_factor
+        if self.names_missing:
+            return 0.0  # nothing else it says tells which ones, or the number
         if self.subject_missing:
             score *= subject_factor
         if self.unknown_subject:
@@ -430,6 +440,7 @@ class Answerer:
             fact_missing=not holds_facts_about(
                 wanted_facts(where_said_removed(q.text)), hit.text, self._said_subjects(q, asked, places, clause_text)
             ),
+            names_missing=not holds_facts(decisive_facts(where_said_removed(q.text)), hit.text),
             subject_missing=bool(self._subject_missing(q, places, asked, hit)),
             unknown_subject=bool(self.unknown_subjects(q)),
         )

@@ -84,6 +84,16 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
         (r"怎么办|如何|怎样|怎么|流程|程序|步骤", r"申请|办理|向|通过|提交|可以|应当", 1.0),
     )
 )
+# names asked for: "56个示范小城镇具体是哪些镇", "名单" — a clause that only counts them does not name them
+NAMES_ASKED = (
+    r"名单|(?:哪些|哪几个|哪几家)(?:镇|乡镇|乡|村|县|区|企业|公司|学校|医院|银行)|具体是哪(?:些|几个|几家)"
+    r"|(?:镇|乡|村|县|企业|公司|学校|医院|银行)是哪(?:些|几个|几家)"
+)
+# a name, not a kind ("示范小城镇、特色小镇" name none)
+NAMES_HOLDS = (
+    r"[\u4e00-\u9fff]{2,8}(?:(?<![城小乡])镇|(?<![城乡])乡|(?<![农乡])村|县|区|公司|学校|医院|银行|中心)[、，,]"
+    r"|名单|附件|名录"
+)
 # the kinds of fact a clause must hold to answer at all: a question for a phone number is not answered by a clause
 # without one, whatever words they share (phone, number, date, place: coarser than CUES on purpose)
 STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
@@ -108,14 +118,7 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             rf"(?:多少|几)个?(?:{DAY_UNITS})",
             rf"(?<![\d月])\d{{1,3}}\s*个?(?:{DAY_UNITS})|{CN_NUMERAL}个?(?:{DAY_UNITS})|日内|即时|当场|当天|当日",
         ),
-        # names asked for: "56个示范小城镇具体是哪些镇", "名单" — a clause that only counts them does not name them
-        (
-            r"名单|(?:哪些|哪几个|哪几家)(?:镇|乡镇|乡|村|县|区|企业|公司|学校|医院|银行)|具体是哪(?:些|几个|几家)"
-            r"|(?:镇|乡|村|县|企业|公司|学校|医院|银行)是哪(?:些|几个|几家)",
-            # a name, not a kind ("示范小城镇、特色小镇" name none)
-            r"[\u4e00-\u9fff]{2,8}(?:(?<![城小乡])镇|(?<![城乡])乡|(?<![农乡])村|县|区|公司|学校|医院|银行|中心)[、，,]"
-            r"|名单|附件|名录",
-        ),
+        (NAMES_ASKED, NAMES_HOLDS),
         # what one must meet or bring: a clause that names no condition, no material
         (r"(?:什么|哪些)(?:条件|资格)|条件是什么", r"条件|符合|具备|须|满足|年满|资格|情形|应当|方可|可以申请"),
         (
@@ -170,6 +173,19 @@ def wanted_facts(question: str) -> tuple[re.Pattern[str], ...]:
     if ASKS_HOW_SET_RE.search(norm_q):
         return ()
     return tuple(holds for asked, holds in STRICT_CUES if asked.search(norm_q))
+
+
+# the kinds no other evidence makes up for: a clause naming no town does not say which towns, whatever it shares with
+# the question; one without a number gives no phone number
+DECISIVE_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked), re.compile(holds)) for asked, holds in ((PHONE_ASKED, PHONE_HOLDS), (NAMES_ASKED, NAMES_HOLDS))
+)
+
+
+def decisive_facts(question: str) -> tuple[re.Pattern[str], ...]:
+    """How a text holds each decisive kind of fact the question asks for (DECISIVE_CUES)."""
+    norm_q = normalize(question)
+    return tuple(holds for asked, holds in DECISIVE_CUES if asked.search(norm_q))
 
 
 def holds_facts(wanted: tuple[re.Pattern[str], ...], text: str) -> bool:

@@ -372,6 +372,14 @@ def test_a_word_that_qualifies_a_noun_is_part_of_the_subject(built_bot) -> None:
     assert "要交" not in {w for w, _ in answerer.subjects(q, answerer._asked(q))}  # no word of the dictionary
 
 
+def test_names_asked_for_are_refused_by_a_clause_that_only_counts_them(built_bot) -> None:
+    for question in ("56个示范小城镇具体是哪些镇", "15个环境综合整治示范小城镇是哪几个"):
+        answer = built_bot.ask(question)
+        assert answer.evidence is not None and answer.evidence.names_missing, question
+        assert not answer.found and answer.confidence == 0.0, answer.answer
+    assert not built_bot.ask("可以培育哪些类型的特色小镇").evidence.names_missing  # kinds, not names
+
+
 def test_a_compound_of_the_documents_words_is_no_unknown_subject(built_bot) -> None:
     from policybot.retrieve.intent import understand
 
