@@ -39,8 +39,11 @@ DAY_UNITS = r"工作日|日|天|个月|周|小时"  # a number of days or months
 # the kinds of fact that both CUES and STRICT_CUES know: how a question asks for it, how a text holds it
 PHONE_ASKED, PHONE_HOLDS = r"电话|热线|联系方式|怎么联系|号码", r"\d{3,4}-\d{6,8}|\d{5,}|热线|电话"
 # a technical standard or standardisation is no amount: "工程技术标准由谁制定"
-# "哪几个局" asks which, not how many
-AMOUNT_ASKED = r"多少|(?<!哪)几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久|几年|几个月|几天"
+# "哪几个局" asks which, "那几天" points at days: neither asks how many
+AMOUNT_ASKED = (
+    r"多少|(?<![哪那这])几[个家项条万元次%]|比例|(?<!技术)标准(?![化厂])|额度|金额|上限|最高|最多|最少|至少|多大|多长|多久"
+    r"|(?<![那这])几(?:年|个月|天)"
+)
 AMOUNT_HOLDS = r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍"
 # "钱从哪里来" asks for a source, not an address
 PLACE_ASKED = r"在哪|(?<!从)哪里(?!来)|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪"
@@ -115,7 +118,7 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         # a number of days or months: "要多少个工作日办完"
         (
-            rf"(?:多少|几)个?(?:{DAY_UNITS})",
+            rf"(?:多少|(?<![那这])几)个?(?:{DAY_UNITS})",
             rf"(?<![\d月])\d{{1,3}}\s*个?(?:{DAY_UNITS})|{CN_NUMERAL}个?(?:{DAY_UNITS})|日内|即时|当场|当天|当日",
         ),
         (NAMES_ASKED, NAMES_HOLDS),

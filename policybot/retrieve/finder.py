@@ -162,6 +162,7 @@ class Finder:
         missing = []
         for word in words:
             related = synonyms.expand([word], self._vocab) if synonyms is not None else []
+            related += synonyms.domain_related(word) if synonyms is not None else []
             if word.lower() not in text and not any(r in text for r in related) and not spelled_out_in(word, text):
                 missing.append(word)
         return missing

@@ -155,6 +155,11 @@ class Synonyms:
         """Words related to `word`, the domain table's first (they are chosen for policy texts)."""
         return list(dict.fromkeys([*self._domain.get(word, ()), *self._cilin.get(word, ())]))
 
+    def domain_related(self, word: str) -> list[str]:
+        """The domain table's words related to `word`, whether or not jieba cuts them as one ("无住所" of 外国人): a
+        text that writes one of them speaks of the word."""
+        return list(self._domain.get(word, ()))
+
     def knows(self, phrase: str) -> bool:
         """True when the phrase is a word of the domain table or of 词林."""
         return phrase in self._domain or phrase in self._cilin

@@ -63,3 +63,13 @@ def test_document_texts_kept_for_word_lookups_are_bounded_and_follow_edits(built
     monkeypatch.setitem(finder.documents, doc_id, edited)
     assert finder.words_missing(["民宿"], doc_id) == []  # the edited document is read again, not the kept text
     assert len(finder._texts) == 1
+
+
+def test_a_document_writing_a_domain_word_for_the_asked_one_does_not_miss_it(built_bot, monkeypatch) -> None:
+    finder = built_bot.finder
+    doc_id = next(iter(finder.documents))
+    assert finder.words_missing(["外国人"], doc_id) == ["外国人"]
+    # jieba cuts 无住所 into 无/住所: the domain table's word is looked for in the text as written
+    edited = replace(finder.documents[doc_id], title="无住所个人的所得怎么计税")
+    monkeypatch.setitem(finder.documents, doc_id, edited)
+    assert finder.words_missing(["外国人"], doc_id) == []
