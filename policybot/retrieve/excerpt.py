@@ -87,6 +87,7 @@ CUES: tuple[tuple[re.Pattern[str], re.Pattern[str], float], ...] = tuple(
         (r"怎么办|如何|怎样|怎么|流程|程序|步骤", r"申请|办理|向|通过|提交|可以|应当", 1.0),
     )
 )
+RATIO_HOLDS = r"百分点|\d+(?:\.\d+)?\s*[%％]|百分之|[一二三四五六七八九十]分之[一二三四五六七八九十]|\d成|[一二三四五六七八九]成(?![立为效功])|∶|:\d"
 # names asked for: "56个示范小城镇具体是哪些镇", "名单" — a clause that only counts them does not name them
 NAMES_ASKED = (
     r"名单|(?:哪些|哪几个|哪几家)(?:镇|乡镇|乡|村|县|区|企业|公司|学校|医院|银行)|具体是哪(?:些|几个|几家)"
@@ -113,9 +114,12 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # a sum of money: a clause with other numbers (years, counts, "8+X") does not give it
         (
             r"多少钱|多少元|多少块|(?:多少|几)(?:万|亿|千|百)元?"
-            r"|多少[\u4e00-\u9fff]{0,2}(?:租金|费用|资金|经费|补贴|补助|津贴|奖金|奖励)",  # 多少专项资金
+            r"|多少[\u4e00-\u9fff]{0,2}(?:租金|费用|资金|经费|补贴|补助|津贴|奖金|奖励)"  # 多少专项资金
+            r"|(?:花|花了|投入|投了|投资|拨了|拨付)多少",  # what was spent is a sum too
             rf"{MONEY}|万元|亿元|元|倍|工资|百分之|%",
         ),
+        # a share: a clause with counts and years but no per cent does not give it
+        (r"比例|几成|百分之几|百分比", RATIO_HOLDS),
         # a number of days or months: "要多少个工作日办完"
         (
             rf"(?:多少|(?<![那这])几)个?(?:{DAY_UNITS})",
@@ -123,9 +127,17 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (NAMES_ASKED, NAMES_HOLDS),
         # what one must meet or bring: a clause that names no condition, no material
-        (r"(?:什么|哪些)(?:条件|资格)|条件是什么", r"条件|符合|具备|须|满足|年满|资格|情形|应当|方可|可以申请"),
         (
-            r"(?:什么|哪些)(?:材料|资料|证件|手续)|带什么|准备什么",
+            r"(?:什么|哪些)(?:条件|资格|资质)|(?:条件|资质)(?:有|是)(?:什么|哪些)",
+            r"条件|符合|具备|须|满足|年满|资格|资质|情形|应当|方可|可以申请",
+        ),
+        # how to apply: a clause that says nothing of applying, handling or submitting does not tell
+        (
+            r"流程|程序|步骤|(?:怎么|如何|怎样)(?:申请|申报|办理|申领|领取)",
+            r"申请|办理|提交|受理|审核|审批|流程|程序|登记|领取|申领|报送|备案",
+        ),
+        (
+            r"(?:什么|哪些)(?:材料|资料|证件|手续)|(?:材料|资料|证件)(?:有|是)(?:什么|哪些)|带什么|准备什么",
             r"材料|资料|证明|申请表|身份证|复印件|证件|执照|清单|手续",
         ),
     )

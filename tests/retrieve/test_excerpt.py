@@ -65,6 +65,18 @@ def test_which_ones_and_where_from_ask_for_no_number_and_no_address() -> None:
     assert not wanted_facts("镇上搞智慧化设施，钱能从哪里来？")  # a source of money, not a place
     assert wanted_facts("联席会议办公室在哪里？")
     assert not wanted_facts("国庆放假的那几天算不算在年假里？")  # those days, not how many
+
+
+def test_shares_spending_qualifications_and_procedures_need_a_clause_that_gives_them() -> None:
+    counts = "推动全市56个省(市)示范小城镇、125个省(市)特色小城镇提档升级。"
+    assert not holds_wanted_fact("特色小镇项目的税收返还比例是多少？", counts)
+    assert holds_wanted_fact("人口比例能上升几个点", "带动全市城镇化率提高3个百分点以上。")
+    assert holds_wanted_fact("报销比例是多少", "报销比例由60%提高到70%。")
+    assert not holds_wanted_fact("专项资金去年花了多少？", counts)
+    assert not holds_wanted_fact("规划编制单位需要什么资质？", "组织编制特色小镇和小城镇建设专项规划。")
+    assert not holds_wanted_fact("贴息的申请材料有哪些？", "鼓励金融机构加大金融支持力度。")
+    assert not holds_wanted_fact("以奖代补要走什么流程？", "市级加大专项资金申报力度，争取上级资金支持。")
+    assert holds_wanted_fact("居住证怎么申请？", "申领居住证，应当向居住地公安派出所提交本人居民身份证。")
     assert wanted_facts("年假一年能休几天？")
 
 
