@@ -31,7 +31,13 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION_FILES = ("questions.jsonl", "heldout_questions.jsonl", "messy/questions.jsonl", "law_questions.jsonl")
+QUESTION_FILES = (
+    "questions.jsonl",
+    "heldout_questions.jsonl",
+    "heldout2_questions.jsonl",
+    "messy/questions.jsonl",
+    "law_questions.jsonl",
+)
 P95_LIMIT_MS = 300.0
 MAX_REPEAT_SHARE = 0.10
 REQUEST_TIMEOUT = 15.0
