@@ -88,7 +88,7 @@ class Finder:
         query = self.query_for(q)
         pinned, rule = self.pinned(q, flt)
         result = self.retriever.search(query, k=max(k * 3, MIN_CANDIDATES), flt=flt)
-        searched = self.reranked(q, query, self._resolved(result.hits, query, flt))
+        searched = self.reranked(q, query, self._resolved(q, result.hits, query, flt))
         seen = {(h.doc_id, h.clause_id) for h in pinned}
         hits = [*pinned, *(h for h in searched if (h.doc_id, h.clause_id) not in seen)][:k]
         return Found(
@@ -190,7 +190,7 @@ class Finder:
             hits = [self._hit(key) for key in dict.fromkeys(keys)]
             hits = [h for h in hits if self._allowed(h, flt)]
             if rule != CLAUSE_NUMBER:  # "三" names the part; a heading names what is under it
-                hits = self._resolved(hits, self.query_for(q), flt)
+                hits = self._resolved(q, hits, self.query_for(q), flt)
             if hits:
                 return hits, rule
         return [], SEARCH
@@ -208,7 +208,7 @@ class Finder:
         doc_id, clause_id = key
         return self.retriever.make_hit(doc_id, clause_id, 1.0)
 
-    def _resolved(self, hits: list[Hit], query: Query, flt: SearchFilter) -> list[Hit]:
+    def _resolved(self, q: Question, hits: list[Hit], query: Query, flt: SearchFilter) -> list[Hit]:
         """The hits with each heading-only clause (a chapter, a part) replaced by the clause under it that matched
         best: the best-ranked one among the hits, else the best one a search within it finds."""
         out: list[Hit] = []
@@ -218,7 +218,7 @@ class Finder:
             if key in taken:
                 continue
             if hit.kind in ("part", "chapter", "section") and not self.documents[hit.doc_id].clause(hit.clause_id).text:
-                inner = self._inner(hit, hits, taken, query, flt)
+                inner = self._inner(q, hit, hits, taken, query, flt)
                 if inner is None:
                     continue
                 hit = replace(inner, score=max(inner.score, hit.score))
@@ -227,7 +227,9 @@ class Finder:
             taken.add(key)
         return out
 
-    def _inner(self, outer: Hit, hits: list[Hit], taken: set[ClauseKey], query: Query, flt: SearchFilter) -> Hit | None:
+    def _inner(
+        self, q: Question, outer: Hit, hits: list[Hit], taken: set[ClauseKey], query: Query, flt: SearchFilter
+    ) -> Hit | None:
         below = set(descendants(self.documents[outer.doc_id], outer.clause_id))
         for hit in hits:
             if hit.doc_id == outer.doc_id and hit.clause_id in below and (hit.doc_id, hit.clause_id) not in taken:
@@ -235,7 +237,8 @@ class Finder:
         within = tuple((outer.doc_id, c) for c in below if (outer.doc_id, c) not in taken)
         if not within:
             return None
-        found = self.retriever.search(query, k=1, flt=replace(flt, within=within)).hits
+        # ranked as search ranks: "工伤认定申请多长时间出结果" is the article of that chapter with the days
+        found = self.reranked(q, query, self.retriever.search(query, k=RERANKED, flt=replace(flt, within=within)).hits)
         return found[0] if found else None
 
 

@@ -483,3 +483,10 @@ def test_a_noun_whose_tail_is_a_known_word_is_still_unknown(built_bot) -> None:
     # 宅基地 ends in 基地 (创业基地), but names another thing
     answer = built_bot.ask("农村宅基地怎么申请")
     assert answer.evidence is not None and answer.evidence.unknown_subject
+
+
+def test_a_chapter_named_in_the_question_resolves_to_its_article_that_search_would_rank_first(law_bot) -> None:
+    # 劳动关系 names 第二章; of its articles, the one with the days asked for answers (第四条 shares 证件 only)
+    answer = law_bot.ask("劳动关系解除以后，证件和档案多少天内要转走？")
+    assert answer.decided_by == "heading"
+    assert answer.citations[0].clause_path == "第三条", answer.answer
