@@ -111,6 +111,8 @@ STRICT_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|小时|分钟",  # "多长时间": 1小时哺乳时间
         ),
         (PLACE_ASKED, PLACE_HOLDS),
+        # an address: a clause saying in which office a body sits (设在市发展改革委) gives no street
+        (r"地址|办公地点|在哪办公", r"[路街巷]\d+号|\d+号|大道|大厦|\d+楼|\d+室|地址[:：为是]"),
         # a sum of money: a clause with other numbers (years, counts, "8+X") does not give it
         (
             r"多少钱|多少元|多少块|(?:多少|几)(?:万|亿|千|百)元?"

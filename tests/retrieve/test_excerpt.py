@@ -77,6 +77,10 @@ def test_shares_spending_qualifications_and_procedures_need_a_clause_that_gives_
     assert not holds_wanted_fact("贴息的申请材料有哪些？", "鼓励金融机构加大金融支持力度。")
     assert not holds_wanted_fact("以奖代补要走什么流程？", "市级加大专项资金申报力度，争取上级资金支持。")
     assert holds_wanted_fact("居住证怎么申请？", "申领居住证，应当向居住地公安派出所提交本人居民身份证。")
+    office = "联席会议办公室设在市发展改革委。"
+    assert holds_wanted_fact("联席会议办公室设在哪里？", office)
+    assert not holds_wanted_fact("联席会议办公室的地址在哪里？", office)  # an office, no street
+    assert holds_wanted_fact("担保中心的地址在哪里？", "担保中心地址为青禾市白鹭大道199号。")
     assert wanted_facts("年假一年能休几天？")
 
 
