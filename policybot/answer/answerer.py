@@ -98,6 +98,8 @@ class Evidence:
         fact_factor: float = MISSING_FACT_FACTOR,
     ) -> float:
         """0..1: the evidence weighed (by the calibrated shares and factors unless others are given)."""
+        if self.names_missing:
+            return 0.0  # nothing else the clause says tells which ones, or the number
         dense_share, known_share, said_share = shares or (DENSE_SHARE, KNOWN_SHARE, SAID_SHARE)
         # e5 cosines crowd into 0.80..0.90; stretch that range to 0..1
         dense_part = min(1.0, max(0.0, (self.dense - DENSE_FLOOR) / DENSE_SPAN))
@@ -106,8 +108,6 @@ class Evidence:
             score *= FOREIGN_PLACE_FACTOR
         if self.fact_missing:
             score *= fact_factor
-        if self.names_missing:
-            return 0.0  # nothing else it says tells which ones, or the number
         if self.subject_missing:
             score *= subject_factor
         if self.unknown_subject:
@@ -432,15 +432,16 @@ class Answerer:
         query = self.finder.query_for(q)
         dense = hit.dense_score or self.retriever.dense_similarity(query.text, hit.doc_id, hit.clause_id)
         places = self.finder.places_in(q.search_text)
+        asked_text = where_said_removed(q.text)  # "在哪里提到" asks where the documents say it, not for an address
         return Evidence(
             dense=dense,
             known=known / total if total else 0.0,
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
             fact_missing=not holds_facts_about(
-                wanted_facts(where_said_removed(q.text)), hit.text, self._said_subjects(q, asked, places, clause_text)
+                wanted_facts(asked_text), hit.text, self._said_subjects(q, asked, places, clause_text)
             ),
-            names_missing=not holds_facts(decisive_facts(where_said_removed(q.text)), hit.text),
+            names_missing=not holds_facts(decisive_facts(asked_text), hit.text),
             subject_missing=bool(self._subject_missing(q, places, asked, hit)),
             unknown_subject=bool(self.unknown_subjects(q)),
         )
