@@ -137,7 +137,7 @@ class Plan:
             if found is not None and self.same_bags and reuse_bags:
                 bags.append(found[0].bags.row(found[1]))
             else:
-                bags.append(bag_of(self.segmenter.tokens(chunk.keyword_text), self.vocab))
+                bags.append(bag_of(self.segmenter.tokens_by_piece(chunk.keyword_text), self.vocab))
             if found is not None and self.same_vectors and _has_vector(*found):
                 vectors[row] = found[0].vectors[found[1]]
             else:

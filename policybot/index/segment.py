@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 WORD_RE = re.compile(r"[\w\u4e00-\u9fff]")
 DICT_WORD_FREQ = 2000
 TAGGED_CACHE_SIZE = 256
+# a chunk's context (title, 文号, path, headings) repeats on every chunk of its clause and document: its pieces are
+# cut once a build. Spaces and line breaks end jieba's blocks, so cutting piece by piece gives the same tokens.
+PIECE_RE = re.compile(r"[ \n]+")
+CACHED_PIECE_CHARS = 64  # longer pieces are body text, seldom repeated
+PIECE_CACHE_SIZE = 65536
 
 
 def _data_lines(name: str) -> list[str]:
@@ -41,6 +46,7 @@ class Segmenter:
         self._tk.initialize()
         self._pos = None  # the POS tagger costs ~0.3 s to build: once, on first use
         self._tagged: dict[str, list[tuple[str, str]]] = {}
+        self._pieces: dict[str, tuple[str, ...]] = {}
         self.stopwords = frozenset(_data_lines("stopwords.txt"))
         self.words: set[str] = set()
         dictionary = _data_lines("policy_dict.txt")
@@ -61,6 +67,7 @@ class Segmenter:
                 added.append(word)
         if added:
             self._tagged.clear()  # cut with the words it now knows
+            self._pieces.clear()
         return added
 
     def normalize(self, text: str) -> str:
@@ -78,6 +85,21 @@ class Segmenter:
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens for BM25: whole terms plus their shorter parts."""
         return self._keep(self._tk.cut_for_search(self.normalize(text), HMM=True))
+
+    def tokens_by_piece(self, text: str) -> list[str]:
+        """tokens(text), cut piece by piece at spaces and line breaks, short pieces remembered (PIECE_RE)."""
+        out: list[str] = []
+        for piece in PIECE_RE.split(text):
+            if len(piece) > CACHED_PIECE_CHARS:
+                out += self.tokens(piece)
+                continue
+            cut = self._pieces.get(piece)
+            if cut is None:
+                if len(self._pieces) >= PIECE_CACHE_SIZE:
+                    self._pieces.clear()
+                cut = self._pieces[piece] = tuple(self.tokens(piece))
+            out += cut
+        return out
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """Accurate-mode words (normalised) with jieba's part-of-speech flags ('n' noun, 'v' verb, 'ns' place…)."""

@@ -99,3 +99,23 @@ def test_places_tag_as_jiebas_own_pos_tagger_over_the_same_words(segmenter: Segm
     expected = [p.word for p in reference.cut(segmenter.normalize(PLACES_TEXT)) if p.flag == "ns" and len(p.word) >= 2]
     assert segmenter.places(PLACES_TEXT) == expected
     assert {"贵阳市", "遵义市"} <= set(expected)
+
+
+def test_cutting_piece_by_piece_gives_the_tokens_of_the_whole_text() -> None:
+    from pathlib import Path
+
+    from policybot.index.chunks import chunk_document
+    from policybot.ingest.corpus import read_document
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    paths = [Path(__file__).resolve().parents[2] / "corpus" / "zunyi-fubanhan-2020-141.txt"]
+    paths += sorted((data / "links").glob("*.txt")) + [data / "scraped_oneline.txt", data / "news_unnumbered.txt"]
+    chunks = [c for path in paths for c in chunk_document(read_document(path))]
+    assert len(chunks) > 50
+    cached, plain = Segmenter(), Segmenter()
+    for _ in range(2):  # the second time from the cache
+        for chunk in chunks:
+            assert cached.tokens_by_piece(chunk.keyword_text) == plain.tokens(chunk.keyword_text)
+    assert cached.tokens_by_piece("遵义市　人民政府\n办公室") == plain.tokens(
+        "遵义市　人民政府\n办公室"
+    )  # full-width space
