@@ -784,7 +784,12 @@ class Answerer:
             refs = "；".join(f"《{r.title}》" + (f"（{r.doc_number}）" if r.doc_number else "") for r in doc.references)
             clause = next((c for c in doc.clauses if any(r.title in normalize(c.text) for r in doc.references)), None)
             return self._meta_answer(q, doc, clause, f"《{doc.title}》依据：{refs}。")
-        if re.search(r"哪天|日期|发文时间|印发时间|什么时候(印发|发布|发的)|哪年(印发|发布|发)", norm) and doc.date:
+        if (
+            re.search(
+                r"哪天|哪一天(?:印发|发布|发)|日期|发文时间|印发时间|什么时候(印发|发布|发的)|哪年(印发|发布|发)", norm
+            )
+            and doc.date
+        ):
             return self._meta_answer(
                 q, doc, None, f"《{doc.title}》由{doc.issuer}于{doc.date}印发（{doc.doc_number}）。"
             )

@@ -46,7 +46,7 @@ AMOUNT_ASKED = (
 )
 AMOUNT_HOLDS = r"\d|[一二三四五六七八九十百千万]+[元%个年月天日倍项]|百分之|三分之|一倍"
 # "钱从哪里来" asks for a source, not an address
-PLACE_ASKED = r"在哪|(?<!从)哪里(?!来)|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪"
+PLACE_ASKED = r"在哪|(?<!从)哪里(?!来)|地址|地点|哪个医院|哪家医院|哪个地方|去哪|到哪(?:里|儿|去)"  # not 拿到哪类
 PLACE_HOLDS = r"路\d*号|\d+号|楼|大厅|窗口|中心|医院|学校|小学|中学|幼儿园|社区|街道|服务站|地址|设在|位于"
 # "标准怎么定", "按什么算": the question asks for the rule that sets a number, which a clause may state in words
 ASKS_HOW_SET_RE = re.compile(

@@ -490,3 +490,11 @@ def test_a_chapter_named_in_the_question_resolves_to_its_article_that_search_wou
     answer = law_bot.ask("劳动关系解除以后，证件和档案多少天内要转走？")
     assert answer.decided_by == "heading"
     assert answer.citations[0].clause_path == "第三条", answer.answer
+
+
+def test_who_leads_this_matter_and_on_which_day_the_plan_was_issued(built_bot) -> None:
+    answer = built_bot.ask("规划编制这件事由谁牵头？")  # jieba cuts 这件/事由: no subject of the question
+    assert answer.found and answer.citations[0].clause_id == "3.2", answer.answer
+    issued = built_bot.ask("这个方案是哪一天印发的？")
+    assert issued.decided_by == "metadata" and "2020-07-13" in issued.answer
+    assert built_bot.ask("专项资金申报截止到哪一天").decided_by != "metadata"  # a deadline, not the plan's date

@@ -63,6 +63,7 @@ def test_a_figure_asked_for_must_be_said_of_the_thing_asked_about() -> None:
 def test_which_ones_and_where_from_ask_for_no_number_and_no_address() -> None:
     assert not wanted_facts("产业扶持政策是哪几个局牵头？")  # which offices, not how many
     assert not wanted_facts("镇上搞智慧化设施，钱能从哪里来？")  # a source of money, not a place
+    assert not wanted_facts("特色食品企业能拿到哪类专项资金？")  # 拿到哪类: which kind, not where
     assert wanted_facts("联席会议办公室在哪里？")
     assert not wanted_facts("国庆放假的那几天算不算在年假里？")  # those days, not how many
 
