@@ -432,27 +432,26 @@ class Answerer:
         query = self.finder.query_for(q)
         dense = hit.dense_score or self.retriever.dense_similarity(query.text, hit.doc_id, hit.clause_id)
         places = self.finder.places_in(q.search_text)
+        things = self._things_asked(q, asked, places)
         asked_text = where_said_removed(q.text)  # "在哪里提到" asks where the documents say it, not for an address
         return Evidence(
             dense=dense,
             known=known / total if total else 0.0,
             said=said / total if total else 0.0,
             foreign_place=bool(self._foreign_places(q.search_text) or self._places_elsewhere(places, hit)),
+            # a figure asked for must be said of one of the things asked about that the clause names
             fact_missing=not holds_facts_about(
-                wanted_facts(asked_text), hit.text, self._said_subjects(q, asked, places, clause_text)
+                wanted_facts(asked_text), hit.text, tuple(w for w in things if w in clause_text)
             ),
             names_missing=not holds_facts(decisive_facts(asked_text), hit.text),
-            subject_missing=bool(self._subject_missing(q, places, asked, hit)),
+            subject_missing=bool(self._subject_missing(q, things, hit)),
             unknown_subject=bool(self.unknown_subjects(q)),
         )
 
-    def _said_subjects(
-        self, q: Question, asked: list[tuple[str, float]], places: list[str], text: str
-    ) -> tuple[str, ...]:
-        """The question's names of things (not its places) that the clause says: what a figure asked for must be
-        said of."""
+    def _things_asked(self, q: Question, asked: list[tuple[str, float]], places: list[str]) -> list[str]:
+        """The question's subject words of two characters or more, its places (in any form) left out."""
         forms = {form for p in places for form in place_forms(p)}
-        return tuple(w for w, _ in self.subjects(q, asked) if len(w) >= 2 and w not in forms and w in text)
+        return [w for w, _ in self.subjects(q, asked) if len(w) >= 2 and w not in forms]
 
     def unknown_subjects(self, q: Question) -> list[str]:
         """The names of things the question asks about that no document uses, nor any word related to them: real
@@ -486,7 +485,8 @@ class Answerer:
     def _made_of_known_words(self, word: str) -> bool:
         """True for a compound the documents say in its words: 保护环境 (环境保护), 乡镇干部 — not 宅基地, whose
         基地 alone they know."""
-        return any(word[:i] in self._vocab and word[i:] in self._vocab for i in range(MIN_PART_CHARS, len(word) - 1))
+        splits = range(MIN_PART_CHARS, len(word) - MIN_PART_CHARS + 1)
+        return any(word[:i] in self._vocab and word[i:] in self._vocab for i in splits)
 
     def unknown_organization(self, word: str) -> bool:
         """True for the name of an office, bank or firm that no document names ("遵义银保监分局", "市税务局"): its
@@ -513,17 +513,11 @@ class Answerer:
         ]
         return [(w, weight) for w, weight in asked if YEAR_RE.fullmatch(w) or any(w in noun for noun in nouns)]
 
-    def _subject_missing(self, q: Question, places: list[str], asked: list[tuple[str, float]], hit: Hit) -> list[str]:
-        """The question's most telling names of things (not its places) that the documents use, but the hit's
+    def _subject_missing(self, q: Question, things: list[str], hit: Hit) -> list[str]:
+        """The question's most telling names of things (_things_asked) that the documents use, but the hit's
         document does not: "公租房" asked of 云溪 where only 鹭州 has a 公租房 guide."""
-        forms = {form for p in places for form in place_forms(p)}
         names = self.subject_words(q)
-        subjects = self.subjects(q, asked)
-        known = sorted(
-            (w for w, _ in subjects if len(w) >= 2 and w in self._vocab and w in names and w not in forms),
-            key=self.idf,
-            reverse=True,
-        )
+        known = sorted((w for w in things if w in self._vocab and w in names), key=self.idf, reverse=True)
         return self.finder.words_missing(known[:SUBJECT_WORDS], hit.doc_id)
 
     def subject_words(self, q: Question) -> set[str]:

@@ -186,10 +186,9 @@ def _score(
 def wanted_facts(question: str) -> tuple[re.Pattern[str], ...]:
     """How a text holds each kind of fact the question asks for (STRICT_CUES): none when it asks how such a figure
     is set, which the rule answers in words. Made once a question, for every clause it is checked against."""
-    norm_q = normalize(question)
-    if ASKS_HOW_SET_RE.search(norm_q):
+    if ASKS_HOW_SET_RE.search(normalize(question)):
         return ()
-    return tuple(holds for asked, holds in STRICT_CUES if asked.search(norm_q))
+    return _asked_kinds(STRICT_CUES, question)
 
 
 # the kinds no other evidence makes up for: a clause naming no town does not say which towns, whatever it shares with
@@ -201,8 +200,15 @@ DECISIVE_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 
 def decisive_facts(question: str) -> tuple[re.Pattern[str], ...]:
     """How a text holds each decisive kind of fact the question asks for (DECISIVE_CUES)."""
+    return _asked_kinds(DECISIVE_CUES, question)
+
+
+def _asked_kinds(
+    cues: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], question: str
+) -> tuple[re.Pattern[str], ...]:
+    """The holds-patterns of the cues whose asked-pattern the question matches."""
     norm_q = normalize(question)
-    return tuple(holds for asked, holds in DECISIVE_CUES if asked.search(norm_q))
+    return tuple(holds for asked, holds in cues if asked.search(norm_q))
 
 
 def holds_facts(wanted: tuple[re.Pattern[str], ...], text: str) -> bool:

@@ -161,8 +161,9 @@ class Finder:
         synonyms = self.builder.synonyms
         missing = []
         for word in words:
-            related = synonyms.expand([word], self._vocab) if synonyms is not None else []
-            related += synonyms.domain_related(word) if synonyms is not None else []
+            related = (
+                [*synonyms.expand([word], self._vocab), *synonyms.domain_related(word)] if synonyms is not None else []
+            )
             if word.lower() not in text and not any(r in text for r in related) and not spelled_out_in(word, text):
                 missing.append(word)
         return missing
